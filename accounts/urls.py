@@ -1,0 +1,13 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("team/login/", views.staff_login, name="staff_login"),
+    path("ouders/login/", views.parent_login, name="parent_login"),
+    path("uitloggen/", views.logout_view, name="logout"),
+    path("wachtwoord-vergeten/", views.password_forgot, name="password_forgot"),
+    path("wachtwoord-instellen/<uidb64>/<token>/", views.password_set, name="password_set"),
+    path("beheer/uitnodigingen/", views.invitations, name="invitations"),
+]

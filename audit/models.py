@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit log is append-only")
+
+
+class AuditEvent(models.Model):
+    """Who did what to whom, when and from where. Append-only: rows are never changed, and
+    only the retention command removes old ones. It holds ids and action names, never
+    passwords, tokens or message bodies."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("bekeken")
+        DOWNLOAD = "download", _("gedownload")
+        EXPORT = "export", _("geëxporteerd")
+        EDIT = "edit", _("gewijzigd")
+        BLOCK = "block", _("geblokkeerd")
+        UNBLOCK = "unblock", _("gedeblokkeerd")
+        MOVE = "move", _("verplaatst")
+        DELETE = "delete", _("verwijderd")
+        ERASE = "erase", _("gewist (AVG)")
+        IMPORT = "import", _("geïmporteerd")
+        INVITE = "invite", _("uitgenodigd")
+        SEND = "send", _("verstuurd")
+        LOGIN = "login", _("ingelogd")
+        CREATE = "create", _("aangemaakt")
+
+    school = models.ForeignKey(
+        "schools.School", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text so the entry survives when the actor's account is deleted.
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["school", "-created_at"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The audit log is append-only")
+        super().save(*args, **kwargs)

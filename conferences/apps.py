@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConferencesConfig(AppConfig):
+    name = "conferences"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,37 @@
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# The "Oudercommunicatie" menu, in the manual's order. An item shows once its view exists,
+# so a feature appears in the menu by adding its URL name.
+STAFF_MENU = [
+    (_("Ouderoverzicht"), "parents:group_list"),
+    (_("Speciale groepen"), "specialgroups:list"),
+    (_("Oudermailing"), "mailings:compose"),
+    (_("Verzonden berichten"), "mailings:sent"),
+    (_("Oudergesprekken"), "conferences:round_list"),
+]
+ADMIN_MENU = [
+    (_("Import"), "schools:import_upload"),
+    (_("Uitnodigingen"), "accounts:invitations"),
+    (_("Logboek"), "audit:log"),
+]
+
+
+def _resolved(items):
+    menu = []
+    for label, name in items:
+        try:
+            menu.append((label, reverse(name)))
+        except NoReverseMatch:
+            continue
+    return menu
+
+
+def navigation(request):
+    staff = getattr(request, "staff", None)
+    if staff is None:
+        return {}
+    context = {"staff_menu": _resolved(STAFF_MENU)}
+    if staff.is_manager:
+        context["admin_menu"] = _resolved(ADMIN_MENU)
+    return context

@@ -1,0 +1,56 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import User
+from lib.csvread import decode
+from schools.importer import import_apply
+from schools.models import Parent, School
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+# The demo's published password (README); the demo is not a production school.
+DEMO_PASSWORD = "ocs-demo-2026"  # noqa: S105  # nosec B105
+# The logins printed by `make run` and listed in the README.
+DEMO_LOGINS = [
+    ("leerkracht (Groep 1/2A, mag ouders wijzigen)", "anita.kuipers@school1.example.nl"),
+    ("leerkracht met twee groepen (1/2A en 1/2B)", "marit.dekker@school1.example.nl"),
+    ("directie", "directie@school1.example.nl"),
+    ("beheerder", "administratie@school1.example.nl"),
+    ("ouder (één kind, Groep 1/2A)", "iris.elamrani@gmail.com"),
+    ("ouder (kinderen in Groep 1/2A en Groep 6)", "piotr.elamrani@icloud.com"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo school (idempotent: running it again changes nothing)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        school, _ = School.objects.get_or_create(
+            slug="de-regenboog",
+            defaults={
+                "name": "Basisschool De Regenboog",
+                "city": "Zwolle",
+                "from_email": "info@school1.example.nl",
+            },
+        )
+        import_apply(
+            school=school,
+            pupils_csv=decode((DEMO_DIR / "leerlingen.csv").read_bytes()),
+            staff_csv=decode((DEMO_DIR / "personeel.csv").read_bytes()),
+        )
+        for _label, email in DEMO_LOGINS:
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                parent = Parent.objects.get(school=school, email__iexact=email)
+                user = User.objects.create_user(email)
+                parent.user = user
+                parent.save(update_fields=["user"])
+            if not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+        self.stdout.write(self.style.SUCCESS(f"Demo school: {school.name}"))
+        self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
+        for label, email in DEMO_LOGINS:
+            self.stdout.write(f"  {email:40} {label}")

@@ -1,0 +1,198 @@
+import re
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+def join_name(*parts: str) -> str:
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+class School(models.Model):
+    name = models.CharField(_("naam"), max_length=200)
+    slug = models.SlugField(unique=True)
+    city = models.CharField(_("plaats"), max_length=100, blank=True)
+    # Mail goes out from this address "via OCS"; replies go to the sending teacher.
+    from_email = models.EmailField(_("afzenderadres"))
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def group_sort_key(name: str) -> tuple:
+    """'Groep 1/2A' < 'Groep 3' < 'Groep 10': numbers compare as numbers."""
+    return tuple(int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", name))
+
+
+class Group(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("naam"), max_length=50)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="group_name_unique_per_school")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Pupil(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="pupils")
+    number = models.CharField(_("leerlingnummer"), max_length=20)
+    first_name = models.CharField(_("roepnaam"), max_length=100)
+    infix = models.CharField(_("tussenvoegsel"), max_length=30, blank=True)
+    last_name = models.CharField(_("achternaam"), max_length=100)
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="pupils"
+    )
+    # Set when a pupil no longer appears in the export (left the school); retention removes
+    # such pupils after the configured time.
+    left_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "number"], name="pupil_number_unique")
+        ]
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return join_name(self.first_name, self.infix, self.last_name)
+
+
+class Parent(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="parents")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="parent",
+    )
+    first_name = models.CharField(_("voornaam"), max_length=100)
+    infix = models.CharField(_("tussenvoegsel"), max_length=30, blank=True)
+    last_name = models.CharField(_("achternaam"), max_length=100)
+    email = models.EmailField(_("e-mailadres"), blank=True)
+    phone = models.CharField(_("telefoon"), max_length=30, blank=True)
+    street = models.CharField(_("straat"), max_length=150, blank=True)
+    house_number = models.CharField(_("huisnummer"), max_length=20, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("plaats"), max_length=100, blank=True)
+    is_blocked = models.BooleanField(_("geblokkeerd"), default=False)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    pupils = models.ManyToManyField(Pupil, through="Guardianship", related_name="parents")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "school",
+                Lower("email"),
+                condition=~Q(email=""),
+                name="parent_email_unique_per_school",
+            )
+        ]
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return join_name(self.first_name, self.infix, self.last_name)
+
+    @property
+    def sort_name(self) -> str:
+        return join_name(self.last_name, self.first_name).lower()
+
+    @property
+    def address(self) -> str:
+        first = join_name(self.street, self.house_number)
+        second = join_name(self.postcode, self.city)
+        return ", ".join(p for p in (first, second) if p)
+
+    @property
+    def is_activated(self) -> bool:
+        return self.user_id is not None and self.user.has_usable_password()
+
+
+class Guardianship(models.Model):
+    class Relation(models.TextChoices):
+        MOTHER = "moeder", _("moeder")
+        FATHER = "vader", _("vader")
+        CARER = "verzorger", _("verzorger")
+
+    parent = models.ForeignKey(Parent, on_delete=models.CASCADE, related_name="guardianships")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="guardianships")
+    relation = models.CharField(
+        _("relatie"), max_length=20, choices=Relation.choices, default=Relation.CARER
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "pupil"], name="guardianship_unique")
+        ]
+
+
+class StaffMember(models.Model):
+    class Role(models.TextChoices):
+        TEACHER = "leerkracht", _("leerkracht")
+        DIRECTOR = "directie", _("directie")
+        ADMINISTRATOR = "beheerder", _("beheerder")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff"
+    )
+    first_name = models.CharField(_("voornaam"), max_length=100)
+    infix = models.CharField(_("tussenvoegsel"), max_length=30, blank=True)
+    last_name = models.CharField(_("achternaam"), max_length=100)
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices, default=Role.TEACHER)
+    can_edit_parents = models.BooleanField(_("mag ouders wijzigen"), default=False)
+    is_active = models.BooleanField(default=True)
+    groups = models.ManyToManyField(Group, blank=True, related_name="teachers")
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return join_name(self.first_name, self.infix, self.last_name)
+
+    @property
+    def is_manager(self) -> bool:
+        """Directie and beheerder see every group of their school."""
+        return self.role in (self.Role.DIRECTOR, self.Role.ADMINISTRATOR)
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == self.Role.ADMINISTRATOR
+
+
+class ImportBatch(models.Model):
+    """An uploaded export kept between the preview and the beheerder's confirmation."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    pupils_csv = models.TextField()
+    staff_csv = models.TextField(blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)

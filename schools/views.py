@@ -1,0 +1,100 @@
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from schools.access import administrator_required, groups_for_staff, staff_required
+from schools.forms import ImportForm
+from schools.importer import ImportProblems, import_apply, import_plan, import_summary
+from schools.models import ImportBatch, School, group_sort_key
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    schools = list(School.objects.all())
+    if len(schools) == 1:
+        return redirect("schools:school_home", slug=schools[0].slug)
+    return render(request, "schools/home.html", {"schools": schools})
+
+
+def school_home(request: HttpRequest, slug: str) -> HttpResponse:
+    school = get_object_or_404(School, slug=slug)
+    return render(request, "schools/school_home.html", {"school": school})
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The leerkrachtendashboard."""
+    groups = (
+        groups_for_staff(request.staff)
+        .annotate(
+            pupil_count=Count("pupils", distinct=True),
+            parent_count=Count(
+                "pupils__parents", filter=Q(pupils__parents__is_blocked=False), distinct=True
+            ),
+        )
+        .order_by("name")
+    )
+    groups = sorted(groups, key=lambda g: group_sort_key(g.name))
+    return render(request, "schools/dashboard.html", {"groups": groups})
+
+
+@administrator_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        pupils_csv = form.cleaned_data["pupils_file"]
+        staff_csv = form.cleaned_data["staff_file"]
+        try:
+            import_plan(school=request.staff.school, pupils_csv=pupils_csv, staff_csv=staff_csv)
+        except ImportProblems as exc:
+            problems = exc.problems
+        else:
+            batch = ImportBatch.objects.create(
+                school=request.staff.school,
+                uploaded_by=request.user,
+                pupils_csv=pupils_csv,
+                staff_csv=staff_csv,
+            )
+            return redirect("schools:import_preview", batch_id=batch.pk)
+    return render(request, "schools/import_upload.html", {"form": form, "problems": problems})
+
+
+def _batch_for_staff(request: HttpRequest, batch_id: int) -> ImportBatch:
+    batch = ImportBatch.objects.filter(
+        pk=batch_id, school=request.staff.school, applied_at__isnull=True
+    ).first()
+    if batch is None:
+        raise Http404
+    return batch
+
+
+@administrator_required
+def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = _batch_for_staff(request, batch_id)
+    school = request.staff.school
+    args = {
+        "school": school,
+        "pupils_csv": batch.pupils_csv,
+        "staff_csv": batch.staff_csv,
+        "actor_email": request.user.email,
+    }
+    try:
+        if request.method == "POST":
+            plan = import_apply(**args)
+            # Keep no copy of the export once it is applied: it is personal data.
+            batch.applied_at = timezone.now()
+            batch.pupils_csv = batch.staff_csv = ""
+            batch.save(update_fields=["applied_at", "pupils_csv", "staff_csv"])
+            audit_record(request=request, action="import", obj=batch, **import_summary(plan))
+            messages.success(request, _("De import is verwerkt."))
+            return redirect("schools:dashboard")
+        plan = import_plan(**args)
+    except ImportProblems as exc:
+        return render(
+            request, "schools/import_upload.html", {"form": ImportForm(), "problems": exc.problems}
+        )
+    return render(request, "schools/import_preview.html", {"plan": plan, "batch": batch})
