@@ -1,3 +1,5 @@
+import base64
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
@@ -8,7 +10,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
 from accounts.tasks import send_system_email
-from lib.email import render_email
+from lib.email import render_email, strip_header_breaks
 from schools.models import Parent, School
 
 
@@ -26,19 +28,33 @@ def _from_address(school: School | None) -> str:
     return f"{school.name} via OCS <{school.from_email}>"
 
 
-def email_enqueue(*, to: str, template: str, context: dict, school: School | None) -> None:
-    """Render now, send from the worker once the surrounding transaction has committed."""
+def email_enqueue(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    school: School | None,
+    reply_to: str = "",
+    attachments: list[tuple[str, bytes, str]] = (),
+) -> None:
+    """Render now, send from the worker once the surrounding transaction has committed.
+
+    `template` names a trio under templates/emails/ (<name>_subject.txt, .txt, .html);
+    attachments are (filename, content, mimetype), e.g. an .ics invitation."""
     rendered = render_email(template, context)
-    from_email = _from_address(school)
-    transaction.on_commit(
-        lambda: send_system_email.enqueue(
-            to=to,
-            subject=rendered.subject,
-            text=rendered.text,
-            html=rendered.html,
-            from_email=from_email,
-        )
-    )
+    kwargs = {
+        "to": to,
+        "subject": rendered.subject,
+        "text": rendered.text,
+        "html": rendered.html,
+        "from_email": _from_address(school),
+        "reply_to": strip_header_breaks(reply_to),
+        "attachments": [
+            {"filename": name, "content": base64.b64encode(data).decode(), "mimetype": mime}
+            for name, data, mime in attachments
+        ],
+    }
+    transaction.on_commit(lambda: send_system_email.enqueue(**kwargs))
 
 
 def user_for_parent(parent: Parent) -> User:

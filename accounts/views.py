@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.forms import LoginForm, PasswordForgotForm, PasswordSetForm
 from audit.services import audit_record
-from schools.access import administrator_required, groups_for_staff, parent_of, staff_of
+from schools.access import (
+    administrator_required,
+    groups_for_staff,
+    parent_of,
+    public,
+    staff_of,
+)
 from schools.models import Parent
 
 
@@ -43,8 +49,8 @@ class _Login(auth_views.LoginView):
         return reverse(landing_url(self.request, self.side))
 
 
-staff_login = _Login.as_view(side="staff")
-parent_login = _Login.as_view(side="parent")
+staff_login = public(_Login.as_view(side="staff"))
+parent_login = public(_Login.as_view(side="parent"))
 
 
 def login_locked_out(request, response=None, credentials=None) -> HttpResponse:
@@ -58,6 +64,7 @@ def login_locked_out(request, response=None, credentials=None) -> HttpResponse:
     )
 
 
+@public
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
@@ -65,6 +72,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("schools:home")
 
 
+@public
 def password_forgot(request: HttpRequest) -> HttpResponse:
     form = PasswordForgotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -73,6 +81,7 @@ def password_forgot(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_forgot.html", {"form": form})
 
 
+@public
 def password_set(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     User = get_user_model()
     try:

@@ -17,6 +17,13 @@ ADMIN_MENU = [
 ]
 
 
+# The parent portal's menu, shown on the portal dashboard.
+PORTAL_MENU = [
+    (_("Speciale groepen"), "specialgroups:portal_list"),
+    (_("Oudergesprekken"), "conferences:portal"),
+]
+
+
 def _resolved(items):
     menu = []
     for label, name in items:
@@ -28,6 +35,8 @@ def _resolved(items):
 
 
 def navigation(request):
+    if getattr(request, "parent", None) is not None:
+        return {"portal_menu": _resolved(PORTAL_MENU)}
     staff = getattr(request, "staff", None)
     if staff is None:
         return {}

@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from schools.access import parent_required, pupils_for_parent
+from schools.access import parent_required, public, pupils_for_parent
 
 
 @parent_required
@@ -16,5 +16,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/dashboard.html", context)
 
 
+@public
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/privacy.html")

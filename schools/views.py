@@ -6,12 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from schools.access import administrator_required, groups_for_staff, staff_required
+from schools.access import administrator_required, groups_for_staff, public, staff_required
 from schools.forms import ImportForm
 from schools.importer import ImportProblems, import_apply, import_plan, import_summary
 from schools.models import ImportBatch, School, group_sort_key
 
 
+@public
 def home(request: HttpRequest) -> HttpResponse:
     schools = list(School.objects.all())
     if len(schools) == 1:
@@ -19,6 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "schools/home.html", {"schools": schools})
 
 
+@public
 def school_home(request: HttpRequest, slug: str) -> HttpResponse:
     school = get_object_or_404(School, slug=slug)
     return render(request, "schools/school_home.html", {"school": school})
