@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.tokens import default_token_generator
@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.forms import LoginForm, PasswordForgotForm, PasswordSetForm
+from accounts.forms import LoginForm, PasswordChangeForm, PasswordForgotForm, PasswordSetForm
 from audit.services import audit_record
 from schools.access import (
+    account_required,
     administrator_required,
     groups_for_staff,
     parent_of,
@@ -101,6 +102,30 @@ def password_set(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         messages.success(request, _("Uw wachtwoord is opgeslagen. U bent nu ingelogd."))
         return redirect(landing_url(request, "parent"))
     return render(request, "accounts/password_set.html", {"form": form})
+
+
+@account_required
+def security(request: HttpRequest) -> HttpResponse:
+    """The user's own security page: change password, second factor (staff)."""
+    from django_otp import user_has_device
+
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            request.user.set_password(form.cleaned_data["password1"])
+            request.user.save(update_fields=["password"])
+            # Every other session of this user ends; this one continues.
+            request.user.end_all_sessions()
+        update_session_auth_hash(request, request.user)
+        audit_record(request=request, action="edit", obj=request.user, what="password")
+        messages.success(request, _("Uw wachtwoord is gewijzigd. Andere sessies zijn beëindigd."))
+        return redirect("accounts:security")
+    context = {
+        "form": form,
+        "has_2fa": user_has_device(request.user),
+        "staff": getattr(request, "staff", None),
+    }
+    return render(request, "accounts/security.html", context)
 
 
 @administrator_required

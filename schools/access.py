@@ -6,11 +6,13 @@ but not change it gets 403. Templates only hide buttons; these helpers guard the
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from schools.models import Group, Parent, Pupil, StaffMember
@@ -55,20 +57,41 @@ def public(view: Callable) -> Callable:
     return _mark(view, "public")
 
 
-def staff_required(view: Callable) -> Callable:
-    """Logged-in staff only; sets request.staff. Parents get 403, strangers the login."""
+def second_factor_redirect(request: HttpRequest, staff: StaffMember) -> HttpResponse | None:
+    """Staff with a second factor must have used it in this session; where the school
+    requires one, staff without a device must set it up first."""
+    from django_otp import user_has_device
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("accounts:staff_login"))
-        staff = staff_of(request)
-        if staff is None:
-            raise PermissionDenied
-        request.staff = staff
-        return view(request, *args, **kwargs)
+    if request.user.is_verified():
+        return None
+    next_url = {"next": request.get_full_path()}
+    if user_has_device(request.user):
+        return redirect(f"{reverse('accounts:otp_verify')}?{urlencode(next_url)}")
+    if staff.school.require_staff_2fa:
+        return redirect(f"{reverse('accounts:otp_setup')}?{urlencode(next_url)}")
+    return None
 
-    return _mark(wrapper, "staff")
+
+def staff_required(view: Callable | None = None, *, second_factor: bool = True) -> Callable:
+    """Logged-in staff only; sets request.staff. Parents get 403, strangers the login.
+    `second_factor=False` only for the pages that set up or check the second factor."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), reverse("accounts:staff_login"))
+            staff = staff_of(request)
+            if staff is None:
+                raise PermissionDenied
+            request.staff = staff
+            if second_factor and (response := second_factor_redirect(request, staff)):
+                return response
+            return view(request, *args, **kwargs)
+
+        return _mark(wrapper, "staff")
+
+    return decorate(view) if view is not None else decorate
 
 
 def manager_required(view: Callable) -> Callable:
@@ -111,6 +134,27 @@ def parent_required(view: Callable) -> Callable:
         return view(request, *args, **kwargs)
 
     return _mark(wrapper, "parent")
+
+
+def account_required(view: Callable) -> Callable:
+    """Any logged-in user who may use OCS (staff or parent): their own account pages."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("accounts:parent_login"))
+        staff = staff_of(request)
+        if staff is None and parent_of(request) is None:
+            raise PermissionDenied
+        if staff is not None:
+            request.staff = staff
+            if response := second_factor_redirect(request, staff):
+                return response
+        else:
+            request.parent = parent_of(request)
+        return view(request, *args, **kwargs)
+
+    return _mark(wrapper, "account")
 
 
 def groups_for_staff(staff: StaffMember) -> QuerySet[Group]:

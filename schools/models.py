@@ -18,6 +18,9 @@ class School(models.Model):
     city = models.CharField(_("plaats"), max_length=100, blank=True)
     # Mail goes out from this address "via OCS"; replies go to the sending teacher.
     from_email = models.EmailField(_("afzenderadres"))
+    require_staff_2fa = models.BooleanField(
+        _("tweestapsverificatie verplicht voor personeel"), default=False
+    )
 
     class Meta:
         ordering = ["name"]
