@@ -10,10 +10,13 @@ STAFF_MENU = [
     (_("Verzonden berichten"), "mailings:sent"),
     (_("Oudergesprekken"), "conferences:round_list"),
 ]
+# The "Beheer" menu: (label, URL name, who sees it).
 ADMIN_MENU = [
-    (_("Import"), "schools:import_upload"),
-    (_("Uitnodigingen"), "accounts:invitations"),
-    (_("Logboek"), "audit:log"),
+    (_("Import"), "schools:import_upload", "administrator"),
+    (_("Uitnodigingen"), "accounts:invitations", "administrator"),
+    (_("Logboek"), "audit:log", "manager"),
+    (_("AVG-verzoeken"), "privacy:requests", "administrator"),
+    (_("Beveiliging"), "accounts:security", "manager"),
 ]
 
 
@@ -42,5 +45,7 @@ def navigation(request):
         return {}
     context = {"staff_menu": _resolved(STAFF_MENU)}
     if staff.is_manager:
-        context["admin_menu"] = _resolved(ADMIN_MENU)
+        allowed = {"manager", "administrator"} if staff.is_administrator else {"manager"}
+        items = [(label, name) for label, name, who in ADMIN_MENU if who in allowed]
+        context["admin_menu"] = _resolved(items)
     return context

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "specialgroups",
     "mailings",
     "conferences",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,11 @@ if TASKS["default"]["BACKEND"].startswith("django_tasks_rq"):
         name: {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}
         for name in TASKS["default"]["QUEUES"]
     }
+
+# Retention (AVG): how long OCS keeps data after it is no longer needed.
+OCS_RETENTION_LEFT_DAYS = env_int("OCS_RETENTION_LEFT_DAYS", 365)
+OCS_RETENTION_MAIL_DAYS = env_int("OCS_RETENTION_MAIL_DAYS", 365)
+OCS_RETENTION_AUDIT_DAYS = env_int("OCS_RETENTION_AUDIT_DAYS", 730)
 
 # Demo: where the local SMTP sink stores what it receives; read by the debug mail page.
 OCS_MAILSINK_DIR = Path(env_str("OCS_MAILSINK_DIR", str(BASE_DIR / "var" / "mailsink")))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("specialgroups.urls")),
     path("", include("mailings.urls")),
     path("", include("conferences.urls")),
+    path("", include("privacy.urls")),
     path("taal/", set_language, name="set_language"),
 ]
 

@@ -1,0 +1,86 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from privacy.registry import sections
+from schools.models import Parent, Pupil, School
+
+
+def parent_export(*, parent: Parent) -> dict:
+    """Everything OCS holds about one parent, as one JSON-ready document."""
+    document = {
+        "format": "OCS AVG-export 1",
+        "exported_at": timezone.now().isoformat(),
+        "school": parent.school.name,
+    }
+    for section in sections():
+        document[section.name] = section.export(parent)
+    return document
+
+
+@transaction.atomic
+def parent_erase(*, parent: Parent, request=None) -> None:
+    """Remove a parent and every trace of their personal data. Their children stay (with
+    their other parent, or shown as without parent). One audit entry records who erased
+    which parent id, nothing more."""
+    parent_id, school = parent.pk, parent.school
+    for section in sections():
+        if section.erase is not None:
+            section.erase(parent)
+    user = parent.user
+    parent.delete()
+    if user is not None and not hasattr(user, "staff"):
+        user.delete()
+    audit_record(
+        request=request,
+        action="erase",
+        object_type="parent",
+        object_id=str(parent_id),
+        school=school,
+    )
+
+
+def _days(name: str, default: int) -> timedelta:
+    return timedelta(days=getattr(settings, name, default))
+
+
+@transaction.atomic
+def retention_run(*, school: School | None = None, dry_run: bool = False) -> dict[str, int]:
+    """Remove what the retention periods no longer allow us to keep. Returns counts."""
+    now = timezone.now()
+    today = timezone.localdate()
+    report: dict[str, int] = {}
+    left_before = today - _days("OCS_RETENTION_LEFT_DAYS", 365)
+    pupils = Pupil.objects.filter(left_on__lt=left_before, group__isnull=True)
+    if school is not None:
+        pupils = pupils.filter(school=school)
+    # A parent goes only when every one of their children left before the cut-off.
+    parents = (
+        Parent.objects.filter(pupils__in=pupils)
+        .exclude(pupils__left_on__isnull=True)
+        .exclude(pupils__left_on__gte=left_before)
+        .distinct()
+    )
+    report["parents"] = parents.count()
+    report["pupils"] = pupils.count()
+    if not dry_run:
+        for parent in parents.select_related("user", "school"):
+            parent_erase(parent=parent)
+        pupils.delete()
+    for section in sections():
+        if section.expire is not None:
+            cutoff = now - _days("OCS_RETENTION_MAIL_DAYS", 365)
+            report[section.name] = 0 if dry_run else section.expire(school, cutoff)
+    audit = AuditEvent.objects.filter(
+        created_at__lt=now - _days("OCS_RETENTION_AUDIT_DAYS", 2 * 365)
+    )
+    if school is not None:
+        audit = audit.filter(school=school)
+    report["audit"] = audit.count()
+    if not dry_run:
+        audit.delete()
+    return report

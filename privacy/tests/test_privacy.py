@@ -1,0 +1,123 @@
+import json
+
+from django.db import connection
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from privacy.services import parent_erase, parent_export, retention_run
+from schools.models import Parent, Pupil
+
+
+def rows_mentioning(*needles: str) -> list[str]:
+    """Every table and column that still holds one of the strings (the AVG check)."""
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            description = connection.introspection.get_table_description(cursor, table)
+            for column in description:
+                quoted_table = connection.ops.quote_name(table)
+                quoted_col = connection.ops.quote_name(column.name)
+                for needle in needles:
+                    cursor.execute(
+                        f"SELECT COUNT(*) FROM {quoted_table} "  # noqa: S608 - names from introspection
+                        f"WHERE CAST({quoted_col} AS TEXT) LIKE %s",
+                        [f"%{needle}%"],
+                    )
+                    if cursor.fetchone()[0]:
+                        found.append(f"{table}.{column.name}")
+    return found
+
+
+def test_the_export_holds_the_parents_data_children_and_account(world):
+    world.petra.phone = "06-11112222"
+    world.petra.save()
+    document = parent_export(parent=world.petra)
+    assert document["ouder"]["e-mail"] == "petra@example.nl"
+    assert document["ouder"]["telefoon"] == "06-11112222"
+    assert document["kinderen"] == [
+        {"leerlingnummer": "1001", "naam": "Sam Jansen", "groep": "Groep 3", "relatie": "verzorger"}
+    ]
+    assert document["account"]["e-mail"] == "petra@example.nl"
+    json.dumps(document)  # machine-readable as one JSON file
+
+
+def test_the_beheerder_downloads_the_export_as_json_and_it_is_audited(client, world, login):
+    login(world.bea)
+    response = client.get(reverse("privacy:export", args=[world.petra.public_id]))
+    assert response["Content-Type"].startswith("application/json")
+    assert json.loads(response.content)["ouder"]["voornaam"] == "Petra"
+    assert AuditEvent.objects.filter(action="export", object_id=str(world.petra.pk)).exists()
+
+
+def test_erasing_leaves_no_personal_data_in_any_table(world):
+    petra_id = world.petra.pk
+    world.petra.phone = "06-99887766"
+    world.petra.street = "Unieke Straatnaam"
+    world.petra.save()
+    parent_erase(parent=world.petra)
+    assert rows_mentioning("petra@example.nl", "06-99887766", "Unieke Straatnaam") == []
+    # Sam stays, with his other parent.
+    sam = Pupil.objects.get(pk=world.sam.pk)
+    assert list(sam.parents.all()) == [world.quinten]
+    entry = AuditEvent.objects.get(action="erase")
+    assert entry.object_id == str(petra_id) and entry.detail == {}
+
+
+def test_only_the_beheerder_handles_avg_requests(client, world, login):
+    for persona, status in ((world.anna, 403), (world.dirk, 403), (world.petra, 403)):
+        login(persona)
+        assert client.get(reverse("privacy:requests")).status_code == status
+    login(world.olaf)  # beheerder of another school
+    assert client.get(reverse("privacy:export", args=[world.petra.public_id])).status_code == 404
+    assert client.post(reverse("privacy:erase", args=[world.petra.public_id])).status_code == 404
+    assert Parent.objects.filter(pk=world.petra.pk).exists()
+
+
+def test_the_beheerder_erases_a_parent_after_confirming(client, world, login):
+    login(world.bea)
+    page = client.get(reverse("privacy:erase", args=[world.petra.public_id]))
+    assert "Definitief wissen" in page.text
+    assert Parent.objects.filter(pk=world.petra.pk).exists()
+    client.post(reverse("privacy:erase", args=[world.petra.public_id]))
+    assert not Parent.objects.filter(pk=world.petra.pk).exists()
+
+
+def test_retention_removes_pupils_and_parents_who_left_long_ago(world, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    long_ago = timezone.localdate() - timedelta(days=settings.OCS_RETENTION_LEFT_DAYS + 1)
+    Pupil.objects.filter(pk=world.lotte.pk).update(group=None, left_on=long_ago)
+    Pupil.objects.filter(pk=world.sam.pk).update(group=None, left_on=timezone.localdate())
+    report = retention_run(dry_run=True)
+    assert report["pupils"] == 1 and report["parents"] == 0  # quinten still has Sam (recent)
+    Pupil.objects.filter(pk=world.sam.pk).update(left_on=long_ago)
+    report = retention_run()
+    assert report["pupils"] == 2 and report["parents"] == 2
+    assert not Parent.objects.filter(pk__in=[world.petra.pk, world.quinten.pk]).exists()
+    assert Pupil.objects.filter(school=world.school).count() == 0
+
+
+def test_retention_removes_old_audit_rows(world, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from audit.services import audit_record
+
+    old = audit_record(request=None, action="view", obj=world.petra)
+    AuditEvent.objects.filter(pk=old.pk).delete()  # queryset delete is the retention path
+    recent = audit_record(request=None, action="view", obj=world.petra)
+    cutoff = timezone.now() - timedelta(days=settings.OCS_RETENTION_AUDIT_DAYS + 1)
+    stale = audit_record(request=None, action="view", obj=world.petra)
+    from django.db import connection as conn
+
+    with conn.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {AuditEvent._meta.db_table} SET created_at = %s WHERE id = %s",  # noqa: S608
+            [cutoff, stale.pk],
+        )
+    report = retention_run()
+    assert report["audit"] == 1
+    assert list(AuditEvent.objects.values_list("pk", flat=True)) == [recent.pk]
