@@ -1,0 +1,51 @@
+"""The beheerder's import in a real browser: upload, preview, confirm."""
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import PASSWORD
+from lib.testing import screenshot
+from schools.models import Pupil
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+EXPORT = (
+    "Leerlingnummer;Roepnaam;Tussenvoegsel;Achternaam;Groep;Ouder1 Relatie;Ouder1 Voornaam;"
+    "Ouder1 Tussenvoegsel;Ouder1 Achternaam;Ouder1 E-mail\r\n"
+    "5001;Noëlle;van;Dijk;Groep 5;moeder;Şule;;Yılmaz;sule@example.nl\r\n"
+    "5002;Bram;;Vos;Groep 5;vader;Piet;;Vos;piet@example.nl\r\n"
+)
+
+
+def test_the_beheerder_uploads_previews_and_confirms_an_import(live_server, page, world, tmp_path):
+    bad = tmp_path / "fout.csv"
+    bad.write_text(EXPORT.replace("sule@example.nl", "sule@"), encoding="utf-8")
+    good = tmp_path / "leerlingen.csv"
+    good.write_bytes(EXPORT.encode("utf-8-sig"))
+
+    page.goto(f"{live_server.url}/team/login/")
+    page.get_by_label("E-mailadres").fill("bea@linde.test")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("link", name="Import").click()
+
+    page.get_by_label("Leerlingen met ouders/verzorgers (CSV)").set_input_files(str(bad))
+    page.get_by_role("button", name="Bekijk de wijzigingen").click()
+    expect(page.get_by_text("De import is niet uitgevoerd")).to_be_visible()
+    expect(
+        page.get_by_text("Regel 2: het e-mailadres van ouder 1 ('sule@') is ongeldig.")
+    ).to_be_visible()
+    screenshot(page, "import-problems")
+
+    page.get_by_label("Leerlingen met ouders/verzorgers (CSV)").set_input_files(str(good))
+    page.get_by_role("button", name="Bekijk de wijzigingen").click()
+    expect(page.get_by_text("Noëlle van Dijk (5001), Groep 5")).to_be_visible()
+    screenshot(page, "import-preview")
+    assert not Pupil.objects.filter(number="5001").exists()
+    page.get_by_role("button", name="Import uitvoeren").click()
+    expect(page.get_by_text("De import is verwerkt.")).to_be_visible()
+    assert Pupil.objects.get(number="5001").parents.get().last_name == "Yılmaz"
+
+    page.get_by_role("link", name="Beveiliging").click()
+    expect(page.get_by_role("heading", name="Tweestapsverificatie", exact=True)).to_be_visible()
+    screenshot(page, "security-page")
