@@ -73,3 +73,11 @@ class Signup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["special_group", "parent"], name="signup_unique")
         ]
+
+
+class PortalListVisit(models.Model):
+    """When a parent last opened the portal's special-group page: groups created after it are
+    "new" to them and announced on the portal dashboard."""
+
+    parent = models.OneToOneField(Parent, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()

@@ -7,6 +7,7 @@ from accounts.models import User
 from lib.csvread import decode
 from schools.importer import import_apply
 from schools.models import Parent, School
+from specialgroups.demo import demo_special_groups_load
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 # The demo's published password (README); the demo is not a production school.
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             if not user.check_password(DEMO_PASSWORD):
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
+        demo_special_groups_load(school=school)
         self.stdout.write(self.style.SUCCESS(f"Demo school: {school.name}"))
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for label, email in DEMO_LOGINS:

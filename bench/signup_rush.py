@@ -1,0 +1,351 @@
+"""Sign-up rush: N parents sign up at once for one special group with a maximum.
+
+Run by hand (not by pytest), with PostgreSQL on 127.0.0.1:
+
+    .venv/bin/python bench/signup_rush.py [--parents 100] [--places 30] [--clients 8]
+
+It (re)creates the database ocs_bench_signup, migrates it, seeds one school with N parents
+(each with a ready session), starts gunicorn with 2 sync workers on a free port on 127.0.0.1,
+and in the same run measures, interleaved over a few rounds (medians are printed):
+
+- the rush: N POSTs to the portal's "Inschrijven" for one group, from `--clients` concurrent
+  client threads; sign-ups/s, p50/p99 latency, and how many got in (must equal the maximum);
+- a bare Django view served the same way (same server, middleware, session and CSRF token):
+  the ceiling of a request through this stack;
+- a raw single-row insert transaction with psycopg (BEGIN; INSERT; COMMIT) from the same
+  number of client threads: the ceiling of the database write itself.
+
+Everything is bounded: a fixed number of requests per round, 3 rounds, timeouts on every
+request and on the server; the server is stopped at the end.
+"""
+
+import argparse
+import http.client
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "ocs_bench_signup"
+PG = "postgres://postgres@127.0.0.1:5432"
+ENV = {
+    "DATABASE_URL": f"{PG}/{DB_NAME}",
+    "DJANGO_SETTINGS_MODULE": "ocs.settings",
+    "SECRET_KEY": "bench-only-" + "x" * 40,
+    "OCS_SECURE": "false",
+    "OCS_DEBUG": "false",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "PYTHONWARNINGS": "ignore::UserWarning",  # WhiteNoise: no collected static dir here
+}
+ROUNDS = 3
+
+
+# The server side: gunicorn loads `bench.signup_rush:bare_app()`, which serves OCS's own URLs
+# plus one bare view, so both are measured through the same process, middleware and session.
+
+
+def bare_view(request):
+    from django.http import HttpResponse
+
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def bare_app():
+    import django
+    from django.conf import settings
+    from django.urls import include, path
+
+    django.setup()
+    from schools.access import parent_required
+
+    globals()["urlpatterns"] = [
+        path("_bench/bare/", parent_required(bare_view)),
+        path("", include("ocs.urls")),
+    ]
+    settings.ROOT_URLCONF = __name__
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
+
+
+# The client side.
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+
+
+def setup_django() -> None:
+    os.environ.update(ENV)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def seed(parents: int) -> tuple[list[str], object, object]:
+    """One school, one group, N parents with sessions. Returns their session keys."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.models import User
+    from schools.models import Group, Guardianship, Parent, Pupil, School
+
+    school = School.objects.create(name="Bench", slug="bench", from_email="info@bench.test")
+    group = Group.objects.create(school=school, name="Groep 5")
+    unusable = make_password(None)
+    users = User.objects.bulk_create(
+        User(email=f"ouder{i}@bench.test", password=unusable) for i in range(parents)
+    )
+    family = Parent.objects.bulk_create(
+        Parent(school=school, user=u, first_name=f"Ouder{i}", last_name="Bench", email=u.email)
+        for i, u in enumerate(users)
+    )
+    pupils = Pupil.objects.bulk_create(
+        Pupil(school=school, number=str(i), first_name=f"Kind{i}", last_name="Bench", group=group)
+        for i in range(parents)
+    )
+    Guardianship.objects.bulk_create(
+        Guardianship(parent=p, pupil=k) for p, k in zip(family, pupils, strict=True)
+    )
+    keys = []
+    for user in users:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "accounts.backends.EmailBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session["ocs_login_at"] = int(time.time())
+        session.create()
+        keys.append(session.session_key)
+    return keys, school, group
+
+
+def new_special_group(school, group, places: int, round_no: int):
+    from django.utils import timezone
+
+    from specialgroups.services import special_group_create
+
+    return special_group_create(
+        school=school,
+        created_by=None,
+        name=f"Rush {round_no}",
+        has_activity=True,
+        max_participants=places,
+        signup_deadline=timezone.localdate(),
+        eligible_groups=[group],
+    )
+
+
+def start_server(port: int) -> subprocess.Popen:
+    cmd = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "bench.signup_rush:bare_app()",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--no-control-socket",
+        "--timeout",
+        "30",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **ENV}, start_new_session=True)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/privacy/")
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    stop_server(server)
+    raise SystemExit("gunicorn did not start within 20 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+def fire(port: int, paths_and_sessions: list[tuple[str, str]], clients: int):
+    """POST each (path, session) once from `clients` threads; returns (seconds, latencies,
+    statuses)."""
+    csrf = secrets.token_hex(16)  # a 32-character secret: cookie and header agree
+    latencies: list[float] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+    todo = list(paths_and_sessions)
+    start = threading.Event()
+
+    def worker():
+        start.wait()
+        while True:
+            with lock:
+                if not todo:
+                    return
+                path, session = todo.pop()
+            t0 = time.perf_counter()
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn.request(
+                    "POST",
+                    path,
+                    body="",
+                    headers={
+                        "Cookie": f"sessionid={session}; csrftoken={csrf}",
+                        "X-CSRFToken": csrf,
+                        "Content-Type": "application/x-www-form-urlencoded",
+                    },
+                )
+                status = conn.getresponse().status
+                conn.close()
+            except OSError:
+                status = 0
+            with lock:
+                latencies.append(time.perf_counter() - t0)
+                statuses.append(status)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    t0 = time.perf_counter()
+    start.set()
+    for t in threads:
+        t.join(timeout=120)
+    return time.perf_counter() - t0, latencies, statuses
+
+
+def raw_inserts(count: int, clients: int) -> float:
+    """`count` single-row insert transactions from `clients` threads; returns tx/s."""
+    import psycopg
+
+    with psycopg.connect(f"{PG}/{DB_NAME}", autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_raw (id bigserial primary key, g int, p int)"
+        )
+    remaining = [count]
+    lock = threading.Lock()
+    start = threading.Event()
+
+    def worker():
+        with psycopg.connect(f"{PG}/{DB_NAME}") as conn:
+            start.wait()
+            while True:
+                with lock:
+                    if remaining[0] <= 0:
+                        return
+                    remaining[0] -= 1
+                    n = remaining[0]
+                conn.execute("INSERT INTO bench_raw (g, p) VALUES (%s, %s)", (1, n))
+                conn.commit()
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)  # connections open before the clock starts
+    t0 = time.perf_counter()
+    start.set()
+    for t in threads:
+        t.join(timeout=60)
+    return count / (time.perf_counter() - t0)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parents", type=int, default=100)
+    parser.add_argument("--places", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+    if not 1 <= args.places <= args.parents <= 1000 or not 1 <= args.clients <= 64:
+        raise SystemExit("need 1 <= places <= parents <= 1000 and 1 <= clients <= 64")
+
+    recreate_database()
+    setup_django()
+    keys, school, group = seed(args.parents)
+    from django.db import connections
+
+    from specialgroups.models import Signup
+
+    port = free_port()
+    server = start_server(port)
+    rush_rates, rush_lat, bare_rates, bare_lat, raw_rates, got_in = [], [], [], [], [], []
+    errors = 0
+    try:
+        fire(port, [("/_bench/bare/", k) for k in keys[:20]], args.clients)  # warm up
+        for round_no in range(ROUNDS):
+            seconds, lat, statuses = fire(port, [("/_bench/bare/", k) for k in keys], args.clients)
+            errors += sum(s != 200 for s in statuses)
+            bare_rates.append(len(keys) / seconds)
+            bare_lat += lat
+
+            special = new_special_group(school, group, args.places, round_no)
+            path = f"/portaal/speciale-groepen/{special.public_id}/inschrijven/"
+            seconds, lat, statuses = fire(port, [(path, k) for k in keys], args.clients)
+            errors += sum(s != 302 for s in statuses)  # signed up and "vol" both redirect
+            rush_rates.append(len(keys) / seconds)
+            rush_lat += lat
+            got_in.append(Signup.objects.filter(special_group=special).count())
+
+            raw_rates.append(raw_inserts(len(keys) * 10, args.clients))
+    finally:
+        stop_server(server)
+        connections.close_all()
+
+    rush = statistics.median(rush_rates)
+    bare = statistics.median(bare_rates)
+    raw = statistics.median(raw_rates)
+    print(
+        f"sign-up rush: {args.parents} parents, {args.places} places, {args.clients} clients, "
+        f"gunicorn 2 sync workers, PostgreSQL, {ROUNDS} rounds (medians)"
+    )
+    print(
+        f"  sign-ups/s (POSTs) {rush:7.0f}   p50 {pct(rush_lat, 0.5) * 1000:6.1f} ms   "
+        f"p99 {pct(rush_lat, 0.99) * 1000:6.1f} ms"
+    )
+    print(
+        f"  bare Django view  {bare:8.0f}/s p50 {pct(bare_lat, 0.5) * 1000:6.1f} ms   "
+        f"p99 {pct(bare_lat, 0.99) * 1000:6.1f} ms"
+    )
+    print(f"  raw insert tx/s   {raw:8.0f}   (psycopg, BEGIN; INSERT; COMMIT)")
+    print(f"  got in per round  {got_in} (maximum {args.places})")
+    print(f"  ratio to the bare view       {rush / bare:.2f}")
+    print(f"  ratio to a raw insert tx     {rush / raw:.3f}")
+    print(f"  errors (unexpected status)   {errors}")
+    ok = all(n == args.places for n in got_in) and errors == 0
+    print("  OK: the maximum held exactly" if ok else "  FAILED: see above")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
