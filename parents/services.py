@@ -67,32 +67,12 @@ def parent_update(*, parent: Parent, data: dict, request: HttpRequest | None) ->
 def parent_delete(*, parent: Parent, request: HttpRequest | None) -> None:
     """Remove a parent, their links to pupils and their login (unless it is also staff).
 
-    Rows of other apps that point at the parent cascade. Only an audit entry with ids stays:
-    who deleted which parent id, and the ids of the pupils they were linked to.
+    The same removal as an AVG erasure (privacy.services.parent_erase), audited as a delete:
+    only an entry with ids stays.
     """
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from privacy.services import parent_erase
 
-    pupil_ids = sorted(parent.guardianships.values_list("pupil_id", flat=True))
-    parent_pk = parent.pk
-    school = parent.school
-    user = parent.user
-    email = parent.email
-    parent.delete()  # Guardianships and other apps' rows cascade
-    if user is not None and not StaffMember.objects.filter(user=user).exists():
-        email = email or user.email
-        user.delete()
-    if email:
-        # The login throttle keeps the address typed at each login; it is personal data too.
-        for model in (AccessAttempt, AccessFailureLog, AccessLog):
-            model.objects.filter(username__iexact=email).delete()
-    audit_record(
-        request=request,
-        action="delete",
-        object_type="parent",
-        object_id=str(parent_pk),
-        school=school,
-        pupil_ids=pupil_ids,
-    )
+    parent_erase(parent=parent, request=request, action="delete")
 
 
 # --- move one group ("Verplaats naar") ------------------------------------------------------

@@ -7,7 +7,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.services import audit_record
 from privacy.registry import sections
-from schools.models import Parent, Pupil, School
+from schools.models import Parent, Pupil, School, StaffMember
 
 
 def parent_export(*, parent: Parent) -> dict:
@@ -23,24 +23,34 @@ def parent_export(*, parent: Parent) -> dict:
 
 
 @transaction.atomic
-def parent_erase(*, parent: Parent, request=None) -> None:
-    """Remove a parent and every trace of their personal data. Their children stay (with
-    their other parent, or shown as without parent). One audit entry records who erased
-    which parent id, nothing more."""
+def parent_erase(*, parent: Parent, request=None, action: str = "erase") -> None:
+    """Remove a parent and every trace of their personal data: the parent row (their links
+    to pupils and other apps' rows cascade), their login unless it is also a staff login,
+    what each app's AVG section erases, and the login throttle's records of the address.
+    Their children stay (with their other parent, or shown as without parent). One audit
+    entry records who removed which parent id and the ids of the linked pupils."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
     parent_id, school = parent.pk, parent.school
+    pupil_ids = sorted(parent.guardianships.values_list("pupil_id", flat=True))
+    emails = {e.lower() for e in (parent.email, parent.user.email if parent.user else "") if e}
     for section in sections():
         if section.erase is not None:
             section.erase(parent)
     user = parent.user
     parent.delete()
-    if user is not None and not hasattr(user, "staff"):
+    if user is not None and not StaffMember.objects.filter(user=user).exists():
         user.delete()
+    for email in emails:
+        for model in (AccessAttempt, AccessFailureLog, AccessLog):
+            model.objects.filter(username__iexact=email).delete()
     audit_record(
         request=request,
-        action="erase",
+        action=action,
         object_type="parent",
         object_id=str(parent_id),
         school=school,
+        pupil_ids=pupil_ids,
     )
 
 

@@ -60,7 +60,8 @@ def test_erasing_leaves_no_personal_data_in_any_table(world):
     sam = Pupil.objects.get(pk=world.sam.pk)
     assert list(sam.parents.all()) == [world.quinten]
     entry = AuditEvent.objects.get(action="erase")
-    assert entry.object_id == str(petra_id) and entry.detail == {}
+    assert entry.object_id == str(petra_id)
+    assert entry.detail == {"pupil_ids": [world.sam.pk]}
 
 
 def test_only_the_beheerder_handles_avg_requests(client, world, login):
