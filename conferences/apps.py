@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ConferencesConfig(AppConfig):
     name = "conferences"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from conferences.selectors import conference_notices
+        from portal.notices import register_notice_provider
+
+        register_notice_provider(conference_notices)

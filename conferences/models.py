@@ -1,0 +1,108 @@
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from schools.models import Group, Parent, Pupil, School, StaffMember
+
+
+class ConferenceRound(models.Model):
+    """One teacher's parent-teacher conferences for one group, over one to five days."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="conference_rounds")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="conference_rounds")
+    teacher = models.ForeignKey(
+        StaffMember, null=True, on_delete=models.SET_NULL, related_name="conference_rounds"
+    )
+    total = models.PositiveSmallIntegerField(_("totaal aantal gesprekken"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duur van een gesprek (minuten)"))
+    per_block = models.PositiveSmallIntegerField(_("aantal gesprekken zonder pauze"))
+    break_minutes = models.PositiveSmallIntegerField(_("duur van de pauze (minuten)"))
+    start_date = models.DateField(_("startdatum"))
+    start_time = models.TimeField(_("begintijd"))
+    end_time = models.TimeField(_("eindtijd"))
+    extra_date_1 = models.DateField(_("extra dag"), null=True, blank=True)
+    extra_date_2 = models.DateField(_("extra dag"), null=True, blank=True)
+    extra_date_3 = models.DateField(_("extra dag"), null=True, blank=True)
+    extra_date_4 = models.DateField(_("extra dag"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("inschrijven kan tot"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start_date", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gt=0) & Q(per_block__gt=0),
+                name="conference_round_positive_duration",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="conference_round_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.start_date:%d-%m-%Y}"
+
+    @property
+    def days(self) -> list:
+        extra = [self.extra_date_1, self.extra_date_2, self.extra_date_3, self.extra_date_4]
+        return sorted({self.start_date, *(d for d in extra if d)})
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def closes_text(self) -> str:
+        """ "t/m woensdag 9 december" when booking closes at midnight, else day and time."""
+        from datetime import timedelta
+
+        from django.utils.formats import date_format
+
+        local = timezone.localtime(self.closes_at)
+        if (local.hour, local.minute) == (0, 0):
+            day = date_format(local.date() - timedelta(days=1), "l j F")
+            return _("t/m %(day)s") % {"day": day}
+        return _("tot %(moment)s") % {"moment": date_format(local, "l j F H:i")}
+
+    def is_open(self, now=None) -> bool:
+        return self.is_published and (now or timezone.now()) < self.closes_at
+
+
+class Slot(models.Model):
+    """One conversation time. A slot holds at most one child (one row, claimed with a
+    conditional UPDATE), and a child has at most one slot per round (unique constraint)."""
+
+    round = models.ForeignKey(ConferenceRound, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    pupil = models.ForeignKey(
+        Pupil, null=True, blank=True, on_delete=models.SET_NULL, related_name="conference_slots"
+    )
+    # The parent who booked; empty when the teacher planned the child in.
+    booked_by = models.ForeignKey(
+        Parent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    booked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "pupil"],
+                condition=Q(pupil__isnull=False),
+                name="conference_one_slot_per_child",
+            ),
+            models.UniqueConstraint(fields=["round", "starts_at"], name="conference_slot_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="conference_slot_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {timezone.localtime(self.starts_at):%H:%M}"

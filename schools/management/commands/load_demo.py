@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import User
+from conferences.demo import demo_conferences_load
 from lib.csvread import decode
 from schools.importer import import_apply
 from schools.models import Parent, School
@@ -52,6 +53,7 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
         demo_special_groups_load(school=school)
+        demo_conferences_load(school=school)
         self.stdout.write(self.style.SUCCESS(f"Demo school: {school.name}"))
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for label, email in DEMO_LOGINS:

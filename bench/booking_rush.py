@@ -1,0 +1,436 @@
+"""Booking rush: a class of parents books a conference slot at the same moment.
+
+Run by hand (not by pytest), with PostgreSQL on 127.0.0.1:5432:
+
+    .venv/bin/python bench/booking_rush.py [--parents 30] [--slots 40] [--rushes 6]
+
+It recreates the database ocs_bench_booking, migrates it, seeds one school with a group of
+parents (each logged in, sessions made directly), publishes a round and starts OCS under
+gunicorn (2 sync workers, 127.0.0.1, a free port). Each rush releases every parent's POST to
+the portal's booking URL at once (threads behind a barrier), each for a random slot, so some
+parents collide. It prints bookings per second, p50/p99 latency and double bookings (a slot
+that two parents were told is theirs, counted from the audit log; must be 0), and two
+ceilings measured in the same run with the same number of concurrent clients:
+
+- a bare Django view (one URL, no middleware) under gunicorn with 2 sync workers;
+- the raw single-row claim transaction with psycopg (BEGIN; conditional UPDATE; COMMIT).
+
+Everything is bounded: a few rushes of one class, timeouts on every request and thread.
+"""
+
+import argparse
+import http.client
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from django.http import HttpResponse
+from django.urls import path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = "postgres://postgres@127.0.0.1:5432"
+DB = "ocs_bench_booking"
+GUNICORN = [str(ROOT / ".venv/bin/gunicorn"), "--workers", "2", "--no-control-socket"]
+
+
+# ---------------------------------------------------------------------------- bare ceiling
+
+
+def bare_view(request):
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("", bare_view)]
+
+
+def _bare_application():
+    import django
+    from django.conf import settings
+
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="bench-only",
+        ALLOWED_HOSTS=["127.0.0.1"],
+        ROOT_URLCONF=__name__,
+        MIDDLEWARE=[],
+        INSTALLED_APPS=[],
+    )
+    django.setup()
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
+
+
+if os.environ.get("BENCH_BARE") == "1":  # gunicorn --chdir bench booking_rush:bare
+    bare = _bare_application()
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def app_env() -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"{PG}/{DB}",
+        "DJANGO_SETTINGS_MODULE": "ocs.settings",
+        "SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdefghij",
+        "OCS_SECURE": "false",
+        "OCS_DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+
+
+def start(args: list[str], port: int, env: dict, cwd: Path) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [*GUNICORN, "--bind", f"127.0.0.1:{port}", *args],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/")
+            conn.getresponse().read()
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def rush(jobs: list, work) -> tuple[list[float], float]:
+    """Run work(job) for every job at the same moment; return latencies (s) and wall time."""
+    barrier = threading.Barrier(len(jobs) + 1)
+    latencies: list[float] = []
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def run(job):
+        try:
+            barrier.wait(timeout=20)
+            t0 = time.perf_counter()
+            work(job)
+            with lock:
+                latencies.append(time.perf_counter() - t0)
+        except Exception as error:  # noqa: BLE001 - reported below
+            with lock:
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    barrier.wait(timeout=20)
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join(timeout=60)
+    wall = time.perf_counter() - t0
+    if errors:
+        raise SystemExit(f"{len(errors)} requests failed, e.g. {errors[0]}")
+    return latencies, wall
+
+
+# ---------------------------------------------------------------------------- setup
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB}")
+    subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "-v", "0"],
+        cwd=ROOT,
+        env=app_env(),
+        check=True,
+        timeout=300,
+    )
+
+
+def seed(parents: int, slots: int):
+    """One school, one group of `parents` families, a published round of `slots` slots."""
+    os.environ.update(app_env())
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from datetime import time as clock
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.models import User
+    from conferences.services import RoundSettings, round_create, round_publish
+    from schools.models import Group, Guardianship, Parent, Pupil, School, StaffMember
+
+    school = School.objects.create(name="Bench", slug="bench", from_email="info@bench.test")
+    group = Group.objects.create(school=school, name="Groep 5")
+    teacher = StaffMember.objects.create(
+        school=school,
+        user=User.objects.create_user("juf@bench.test"),
+        first_name="Juf",
+        last_name="Bench",
+    )
+    teacher.groups.add(group)
+    families = []
+    for i in range(parents):
+        pupil = Pupil.objects.create(
+            school=school, number=str(i), first_name=f"Kind{i}", last_name="B", group=group
+        )
+        user = User.objects.create_user(f"ouder{i}@bench.test")
+        parent = Parent.objects.create(
+            school=school, user=user, email=user.email, first_name=f"Ouder{i}", last_name="B"
+        )
+        Guardianship.objects.create(parent=parent, pupil=pupil)
+        client = Client()
+        client.force_login(user, backend="accounts.backends.EmailBackend")
+        families.append((client.cookies["sessionid"].value, str(pupil.public_id)))
+    day = timezone.localdate() + timedelta(days=7)
+    plan = RoundSettings(
+        group=group,
+        total=slots,
+        duration_minutes=5,
+        per_block=slots,
+        break_minutes=0,
+        start_date=day,
+        start_time=clock(8, 0),
+        end_time=clock(20, 0),
+    )
+    conference = round_create(staff=teacher, plan=plan)
+    round_publish(conference=conference)
+    slot_ids = list(conference.slots.values_list("pk", flat=True))
+    from django.db import connection
+
+    connection.close()
+    return conference.pk, str(conference.public_id), slot_ids, families
+
+
+# ---------------------------------------------------------------------------- the three runs
+
+
+def run_booking(port, round_pk, round_id, slot_ids, families, rushes):
+    import psycopg
+
+    csrf = secrets.token_hex(16)  # 32 characters: Django accepts the unmasked secret
+    url = f"/portaal/oudergesprekken/{round_id}/boeken/"
+    latencies: list[float] = []
+    walls: list[float] = []
+    booked_total = double = child_twice = 0
+
+    def book(job):
+        session, pupil, slot = job
+        body = f"csrfmiddlewaretoken={csrf}&pupil={pupil}&slot={slot}"
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request(
+            "POST",
+            url,
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"sessionid={session}; csrftoken={csrf}",
+            },
+        )
+        response = conn.getresponse()
+        response.read()
+        if response.status != 302 or "/portaal/oudergesprekken/" not in response.getheader(
+            "Location", ""
+        ):
+            raise RuntimeError(f"unexpected {response.status}")
+
+    # Warm up: one GET of the portal per parent (not measured).
+    for session, _pupil in families[:4]:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/portaal/oudergesprekken/", headers={"Cookie": f"sessionid={session}"})
+        if conn.getresponse().status != 200:
+            raise SystemExit("a parent's session does not work")
+    with psycopg.connect(f"{PG}/{DB}", autocommit=True) as db:
+        for number in range(rushes + 1):  # the first rush warms both workers up, unmeasured
+            db.execute("UPDATE conferences_slot SET pupil_id = NULL, booked_by_id = NULL")
+            (mark,) = db.execute("SELECT coalesce(max(id), 0) FROM audit_auditevent").fetchone()
+            jobs = [(s, p, random.choice(slot_ids)) for s, p in families]
+            lat, wall = rush(jobs, book)
+            if number == 0:
+                continue
+            latencies += lat
+            walls.append(wall)
+            (booked,) = db.execute(
+                "SELECT count(*) FROM conferences_slot "
+                "WHERE round_id = %s AND pupil_id IS NOT NULL",
+                [round_pk],
+            ).fetchone()
+            # A double booking: one slot that two parents were told is theirs.
+            (twice,) = db.execute(
+                "SELECT count(*) FROM (SELECT object_id FROM audit_auditevent WHERE id > %s "
+                "AND object_type = 'slot' AND action = 'create' GROUP BY object_id "
+                "HAVING count(*) > 1) t",
+                [mark],
+            ).fetchone()
+            (winners,) = db.execute(
+                "SELECT count(*) FROM audit_auditevent WHERE id > %s AND object_type = 'slot' "
+                "AND action = 'create'",
+                [mark],
+            ).fetchone()
+            (children,) = db.execute(
+                "SELECT count(*) FROM (SELECT pupil_id FROM conferences_slot WHERE round_id = %s "
+                "AND pupil_id IS NOT NULL GROUP BY pupil_id HAVING count(*) > 1) t",
+                [round_pk],
+            ).fetchone()
+            if winners != booked:
+                double += abs(winners - booked)
+            booked_total += booked
+            double += twice
+            child_twice += children
+    return latencies, walls, booked_total, double, child_twice
+
+
+def run_bare(port, clients, rushes):
+    def get(_job):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/")
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"unexpected {response.status}")
+
+    latencies, walls = [], []
+    for number in range(rushes + 1):  # the first rush warms up, unmeasured
+        lat, wall = rush(list(range(clients)), get)
+        if number == 0:
+            continue
+        latencies += lat
+        walls.append(wall)
+    return latencies, walls
+
+
+def run_raw(clients, slots, rushes):
+    """The same race on a bare table: each client claims a random row with one conditional
+    UPDATE in its own transaction (its own connection, opened beforehand)."""
+    import psycopg
+
+    with psycopg.connect(f"{PG}/{DB}", autocommit=True) as db:
+        db.execute("DROP TABLE IF EXISTS bench_claim")
+        db.execute("CREATE TABLE bench_claim (id int PRIMARY KEY, pupil int NULL)")
+        db.execute("INSERT INTO bench_claim SELECT g, NULL FROM generate_series(1, %s) g", [slots])
+        conns = [psycopg.connect(f"{PG}/{DB}") for _ in range(clients)]
+        wins = [0]
+        lock = threading.Lock()
+
+        def claim(job):
+            index, row = job
+            conn = conns[index]
+            with conn.transaction():
+                cur = conn.execute(
+                    "UPDATE bench_claim SET pupil = %s WHERE id = %s AND pupil IS NULL",
+                    [index, row],
+                )
+                if cur.rowcount == 1:
+                    with lock:
+                        wins[0] += 1
+
+        latencies, walls = [], []
+        try:
+            for _ in range(rushes):
+                db.execute("UPDATE bench_claim SET pupil = NULL")
+                jobs = [(i, random.randint(1, slots)) for i in range(clients)]
+                lat, wall = rush(jobs, claim)
+                latencies += lat
+                walls.append(wall)
+        finally:
+            for conn in conns:
+                conn.close()
+            db.execute("DROP TABLE bench_claim")
+    return latencies, walls
+
+
+def line(name, latencies, walls, done=None):
+    count = len(latencies) if done is None else done
+    rate = count / sum(walls)
+    print(
+        f"{name:<44} {len(latencies):>5} req  {rate:>8.0f}/s  "
+        f"p50 {1000 * statistics.median(latencies):>7.1f} ms  "
+        f"p99 {1000 * percentile(latencies, 99):>7.1f} ms"
+    )
+    return len(latencies) / sum(walls)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--parents", type=int, default=30)
+    parser.add_argument("--slots", type=int, default=40)
+    parser.add_argument("--rushes", type=int, default=6)
+    args = parser.parse_args()
+    if not 2 <= args.parents <= 60 or not 1 <= args.rushes <= 20:
+        raise SystemExit("keep it small: 2-60 parents, 1-20 rushes (2 shared cores)")
+    random.seed(6)
+    print(f"setting up {DB} ...", flush=True)
+    recreate_database()
+    round_pk, round_id, slot_ids, families = seed(args.parents, args.slots)
+
+    port = free_port()
+    app = start(["ocs.wsgi"], port, app_env(), ROOT)
+    try:
+        lat_b, walls_b, booked, double, child_twice = run_booking(
+            port, round_pk, round_id, slot_ids, families, args.rushes
+        )
+    finally:
+        stop(app)
+    port = free_port()
+    bare_app = start(
+        ["--chdir", str(ROOT / "bench"), "booking_rush:bare"],
+        port,
+        {**os.environ, "BENCH_BARE": "1", "PYTHONPATH": str(ROOT / "bench")},
+        ROOT,
+    )
+    try:
+        lat_bare, walls_bare = run_bare(port, args.parents, args.rushes)
+    finally:
+        stop(bare_app)
+    lat_raw, walls_raw = run_raw(args.parents, args.slots, args.rushes)
+
+    print(
+        f"\n{args.parents} parents at once, {args.slots} slots, {args.rushes} rushes; "
+        "gunicorn 2 sync workers on 127.0.0.1, PostgreSQL"
+    )
+    booking_rate = line("booking POST (OCS, full transaction + mail)", lat_b, walls_b)
+    print(f"{'  of which bookings made':<44} {booked:>5}      {booked / sum(walls_b):>8.0f}/s")
+    bare_rate = line("bare Django view (same gunicorn setup)", lat_bare, walls_bare)
+    raw_rate = line("raw claim transaction (psycopg)", lat_raw, walls_raw)
+    print(f"\ndouble bookings: {double}   children with two slots: {child_twice}")
+    print(f"ratio booking / bare Django view: {booking_rate / bare_rate:.3f}")
+    print(f"ratio booking / raw claim:        {booking_rate / raw_rate:.3f}")
+    if double or child_twice:
+        raise SystemExit("DOUBLE BOOKING")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+from datetime import time, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from conferences.services import RoundSettings
+from conferences.slots import aware
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class RoundForm(forms.Form):
+    group = forms.ModelChoiceField(queryset=None, label=_("Groep"), empty_label=None)
+    total = forms.IntegerField(label=_("Totaal aantal gesprekken"), min_value=1, max_value=200)
+    duration_minutes = forms.IntegerField(
+        label=_("Duur van een gesprek (minuten)"), min_value=5, max_value=120, initial=10
+    )
+    per_block = forms.IntegerField(
+        label=_("Aantal gesprekken zonder pauze"), min_value=1, max_value=50, initial=6
+    )
+    break_minutes = forms.IntegerField(
+        label=_("Duur van de pauze (minuten)"), min_value=0, max_value=120, initial=10
+    )
+    start_date = forms.DateField(label=_("Startdatum"), widget=DateInput)
+    start_time = forms.TimeField(label=_("Begintijd"), widget=TimeInput, initial=time(15, 0))
+    end_time = forms.TimeField(label=_("Eindtijd"), widget=TimeInput, initial=time(18, 0))
+    extra_date_1 = forms.DateField(label=_("Extra dag 1"), required=False, widget=DateInput)
+    extra_date_2 = forms.DateField(label=_("Extra dag 2"), required=False, widget=DateInput)
+    extra_date_3 = forms.DateField(label=_("Extra dag 3"), required=False, widget=DateInput)
+    extra_date_4 = forms.DateField(label=_("Extra dag 4"), required=False, widget=DateInput)
+    closes_on = forms.DateField(
+        label=_("Inschrijven kan tot en met"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Leeg: tot en met de dag vóór de eerste gespreksdag."),
+    )
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups
+        self.fields["group"].to_field_name = "public_id"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", _("De eindtijd moet na de begintijd liggen."))
+        first = data.get("start_date")
+        extras = [data.get(f"extra_date_{i}") for i in range(1, 5)]
+        extras = [d for d in extras if d]
+        if first and first in extras or len(extras) != len(set(extras)):
+            self.add_error(None, _("Geef elke dag maar één keer op."))
+        days = sorted({d for d in [first, *extras] if d})
+        closes_on = data.get("closes_on")
+        if closes_on and days and closes_on > days[-1]:
+            self.add_error("closes_on", _("Inschrijven moet sluiten vóór de laatste dag."))
+        if closes_on and closes_on < timezone.localdate():
+            self.add_error("closes_on", _("Deze datum ligt in het verleden."))
+        if first and first < timezone.localdate():
+            self.add_error("start_date", _("De startdatum ligt in het verleden."))
+        return data
+
+    def settings(self) -> RoundSettings:
+        data = self.cleaned_data
+        closes_on = data.get("closes_on")
+        closes_at = None
+        if closes_on:
+            # "Tot en met" a day: closes at midnight at the end of that day.
+            closes_at = aware(closes_on + timedelta(days=1), time(0, 0))
+        return RoundSettings(
+            group=data["group"],
+            total=data["total"],
+            duration_minutes=data["duration_minutes"],
+            per_block=data["per_block"],
+            break_minutes=data["break_minutes"],
+            start_date=data["start_date"],
+            start_time=data["start_time"],
+            end_time=data["end_time"],
+            extra_dates=tuple(d for d in (data.get(f"extra_date_{i}") for i in range(1, 5)) if d),
+            closes_at=closes_at,
+        )
+
+
+class SlotAddForm(forms.Form):
+    day = forms.DateField(label=_("Dag"), widget=DateInput)
+    start = forms.TimeField(label=_("Begintijd"), widget=TimeInput)
+
+
+class NotificationForm(forms.Form):
+    subject = forms.CharField(label=_("Onderwerp"), max_length=200)
+    body = forms.CharField(label=_("Bericht"), widget=forms.Textarea(attrs={"rows": 12}))
+
+    def clean_subject(self):
+        return " ".join(self.cleaned_data["subject"].splitlines()).strip()

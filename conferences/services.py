@@ -1,0 +1,540 @@
+"""Conference rounds: create, publish, plan, book, notify. Views turn the errors into Dutch
+messages. Booking rules live here and in the database (see models.Slot)."""
+
+import functools
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.services import email_enqueue
+from conferences.models import ConferenceRound, Slot
+from conferences.slots import (
+    AMSTERDAM,
+    Generation,
+    aware,
+    default_closes_at,
+    generate_slots,
+    local_span,
+)
+from schools.models import Group, Parent, Pupil, StaffMember
+
+
+class ConferenceError(Exception):
+    """A domain error; str() is the Dutch message for the user."""
+
+
+class TooFewFit(ConferenceError):
+    def __init__(self, generation: Generation):
+        self.generation = generation
+        super().__init__(
+            _("Er passen %(fit)s van de %(asked)s gesprekken.")
+            % {"fit": len(generation.slots), "asked": generation.asked}
+        )
+
+
+class SlotTaken(ConferenceError):
+    def __init__(self):
+        super().__init__(_("Dit tijdstip is net bezet. Kies een andere tijd."))
+
+
+class RoundClosed(ConferenceError):
+    def __init__(self):
+        super().__init__(_("Inschrijven voor deze oudergesprekken is gesloten."))
+
+
+class NotAllowed(ConferenceError):
+    def __init__(self):
+        super().__init__(_("U kunt voor dit kind geen gesprek plannen in deze ronde."))
+
+
+class SiblingOverlap(ConferenceError):
+    def __init__(self, name: str):
+        super().__init__(
+            _("Deze tijd valt samen met het gesprek van %(name)s. Kies een andere tijd.")
+            % {"name": name}
+        )
+
+
+class ChildAlreadyPlanned(ConferenceError):
+    def __init__(self):
+        super().__init__(_("Dit kind heeft in deze ronde al een gesprek."))
+
+
+class SlotConflict(ConferenceError):
+    pass
+
+
+# ---------------------------------------------------------------------------- rounds
+
+
+@dataclass(frozen=True)
+class RoundSettings:
+    group: Group
+    total: int
+    duration_minutes: int
+    per_block: int
+    break_minutes: int
+    start_date: date
+    start_time: time
+    end_time: time
+    extra_dates: tuple[date, ...] = ()
+    closes_at: datetime | None = None
+
+    @property
+    def days(self) -> list[date]:
+        return sorted({self.start_date, *self.extra_dates})
+
+    def generation(self) -> Generation:
+        return generate_slots(
+            days=self.days,
+            start=self.start_time,
+            end=self.end_time,
+            duration=self.duration_minutes,
+            total=self.total,
+            per_block=self.per_block,
+            break_minutes=self.break_minutes,
+        )
+
+
+@transaction.atomic
+def round_create(
+    *, staff: StaffMember, plan: RoundSettings, accept_fewer: bool = False
+) -> ConferenceRound:
+    """Create the round and its slots. If the days hold fewer than asked, raise TooFewFit
+    unless the teacher chose to save the ones that fit."""
+    generation = plan.generation()
+    if not generation.fits and not accept_fewer:
+        raise TooFewFit(generation)
+    extra = [d for d in plan.days if d != plan.start_date] + [None] * 4
+    conference = ConferenceRound.objects.create(
+        school=staff.school,
+        group=plan.group,
+        teacher=staff,
+        total=plan.total,
+        duration_minutes=plan.duration_minutes,
+        per_block=plan.per_block,
+        break_minutes=plan.break_minutes,
+        start_date=plan.start_date,
+        start_time=plan.start_time,
+        end_time=plan.end_time,
+        extra_date_1=extra[0],
+        extra_date_2=extra[1],
+        extra_date_3=extra[2],
+        extra_date_4=extra[3],
+        closes_at=plan.closes_at or default_closes_at(plan.days[0]),
+    )
+    Slot.objects.bulk_create(
+        Slot(round=conference, starts_at=start, ends_at=end)
+        for start, end in map(local_span, generation.slots)
+    )
+    return conference
+
+
+@transaction.atomic
+def round_publish(*, conference: ConferenceRound) -> None:
+    """Parents see the round from now on. Children the teacher planned in beforehand: their
+    parents get the invitation now (not earlier, when the portal did not show it yet)."""
+    if conference.published_at is not None:
+        return
+    conference.published_at = timezone.now()
+    conference.save(update_fields=["published_at"])
+    for slot in conference.slots.filter(pupil__isnull=False).select_related("pupil"):
+        _mail_booked(slot=slot, booker=None)
+
+
+def slot_add(*, conference: ConferenceRound, day: date, start: time) -> Slot:
+    starts_at = aware(day, start)
+    ends_at = starts_at + timedelta(minutes=conference.duration_minutes)
+    with transaction.atomic():
+        clash = conference.slots.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).exists()
+        if clash:
+            raise SlotConflict(_("Er is al een gesprek op dit tijdstip."))
+        try:
+            with transaction.atomic():
+                return Slot.objects.create(round=conference, starts_at=starts_at, ends_at=ends_at)
+        except IntegrityError:
+            raise SlotConflict(_("Er is al een gesprek op dit tijdstip.")) from None
+
+
+def slot_delete(*, conference: ConferenceRound, slot_id: int) -> None:
+    deleted, _rows = Slot.objects.filter(round=conference, pk=slot_id, pupil__isnull=True).delete()
+    if not deleted:
+        raise SlotConflict(
+            _("Dit tijdvak is geboekt. Maak het eerst vrij voordat u het verwijdert.")
+        )
+
+
+def round_assign(
+    *, conference: ConferenceRound, changes: dict[int, tuple[int | None, int | None]]
+) -> list[str]:
+    """The teacher's "Opslaan" on the slot grid. `changes` maps slot id to (pupil id the
+    teacher saw, pupil id chosen). A slot changed by a parent since the page was loaded is
+    left alone and reported. Returns Dutch problem messages (empty when all went through)."""
+    problems: list[str] = []
+    group_pupils = {
+        p.pk: p for p in Pupil.objects.filter(group=conference.group, school=conference.school)
+    }
+    chosen = [new for _old, new in changes.values() if new is not None]
+    if len(chosen) != len(set(chosen)):
+        return [_("Een kind kan maar één gesprek per ronde hebben.")]
+    if any(pid not in group_pupils for pid in chosen):
+        return [_("Kies alleen kinderen uit deze groep.")]
+    planned: list[Slot] = []
+    released: list[tuple[Slot, Pupil]] = []
+    try:
+        with transaction.atomic():
+            slots = {
+                s.pk: s
+                for s in conference.slots.select_for_update(of=("self",)).select_related("pupil")
+            }
+            todo = {
+                sid: (old, new)
+                for sid, (old, new) in changes.items()
+                if sid in slots and old != new
+            }
+            for sid, (old, _new) in list(todo.items()):
+                if slots[sid].pupil_id != old:
+                    problems.append(
+                        _("Het gesprek van %(time)s is intussen door een ouder gewijzigd.")
+                        % {"time": _local(slots[sid].starts_at, "H:i")}
+                    )
+                    del todo[sid]
+            for sid in todo:
+                if slots[sid].pupil is not None:
+                    released.append((slots[sid], slots[sid].pupil))
+            Slot.objects.filter(pk__in=list(todo)).update(
+                pupil=None, booked_by=None, booked_at=None
+            )
+            now = timezone.now()
+            for sid, (_old, new) in todo.items():
+                if new is None:
+                    continue
+                Slot.objects.filter(pk=sid, pupil__isnull=True).update(
+                    pupil_id=new, booked_by=None, booked_at=now
+                )
+                slot = slots[sid]
+                slot.pupil, slot.booked_by, slot.booked_at = group_pupils[new], None, now
+                planned.append(slot)
+            if conference.is_published:  # before publishing, round_publish sends them
+                for slot in planned:
+                    _mail_booked(slot=slot, booker=None)
+                for slot, pupil in released:
+                    if all(p.pupil_id != pupil.pk for p in planned):
+                        _mail_cancelled(slot=slot, pupil=pupil)
+    except IntegrityError:
+        return [_("Een kind kan maar één gesprek per ronde hebben.")]
+    return problems
+
+
+# ---------------------------------------------------------------------------- booking
+
+
+def slot_book(*, parent: Parent, conference: ConferenceRound, pupil: Pupil, slot_id: int) -> Slot:
+    """A parent books (or changes to) a slot for their child.
+
+    One transaction: the round is published and open, the child is this parent's and in the
+    round's group, the time does not overlap a sibling's talk, the child's previous slot in
+    this round is released, and the new slot is claimed with a conditional UPDATE that only
+    succeeds while the slot is free. Two parents racing for one slot: one UPDATE matches one
+    row, the other matches none and gets SlotTaken. Two parents of one child racing for two
+    slots: the unique constraint (round, pupil) refuses the second."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            # Serialises one parent's own bookings, so sibling overlap checks see each other.
+            locked = list(
+                Parent.objects.select_for_update()
+                .filter(pk=parent.pk, is_blocked=False)
+                .values_list("pk", flat=True)
+            )
+            if not locked:
+                raise NotAllowed
+            _check_may_book(parent=parent, conference=conference, pupil=pupil, now=now)
+            slot = Slot.objects.filter(round=conference, pk=slot_id).first()
+            if slot is None:
+                raise SlotTaken
+            if slot.starts_at <= now:
+                raise SlotTaken
+            slot.round = conference  # with its group, school and teacher already loaded
+            if slot.pupil_id == pupil.pk:
+                return slot
+            sibling = (
+                Slot.objects.filter(
+                    pupil__guardianships__parent=parent,
+                    starts_at__lt=slot.ends_at,
+                    ends_at__gt=slot.starts_at,
+                )
+                .exclude(pupil=pupil)
+                .select_related("pupil")
+                .first()
+            )
+            if sibling is not None:
+                raise SiblingOverlap(sibling.pupil.first_name)
+            released = Slot.objects.filter(round=conference, pupil=pupil).update(
+                pupil=None, booked_by=None, booked_at=None
+            )
+            claimed = Slot.objects.filter(pk=slot.pk, round=conference, pupil__isnull=True).update(
+                pupil=pupil, booked_by=parent, booked_at=now
+            )
+            if claimed != 1:
+                raise SlotTaken
+            slot.pupil, slot.booked_by, slot.booked_at = pupil, parent, now
+            _confirm_later(slot=slot, pupil=pupil, parent=parent, changed=bool(released))
+            return slot
+    except IntegrityError:
+        raise ChildAlreadyPlanned from None
+
+
+def _confirm_later(*, slot: Slot, pupil: Pupil, parent: Parent, changed: bool) -> None:
+    from conferences.tasks import booking_confirm
+
+    kwargs = {"slot_id": slot.pk, "pupil_id": pupil.pk, "booker_id": parent.pk, "changed": changed}
+    transaction.on_commit(lambda: booking_confirm.enqueue(**kwargs))
+
+
+def booking_cancel(*, parent: Parent, conference: ConferenceRound, pupil: Pupil) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        _check_may_book(parent=parent, conference=conference, pupil=pupil, now=now)
+        slot = (
+            Slot.objects.select_for_update(of=("self",))
+            .filter(round=conference, pupil=pupil)
+            .select_related("round")
+            .first()
+        )
+        if slot is None:
+            return False
+        Slot.objects.filter(pk=slot.pk).update(pupil=None, booked_by=None, booked_at=None)
+        _mail_cancelled(slot=slot, pupil=pupil)
+        return True
+
+
+def _check_may_book(*, parent: Parent, conference: ConferenceRound, pupil: Pupil, now) -> None:
+    """Published, open, and the child is this (unblocked) parent's and in the round's group;
+    read fresh from the database in one query, whatever the caller's object says."""
+    mine = Pupil.objects.filter(
+        pk=pupil.pk,
+        school_id=OuterRef("school_id"),
+        group_id=OuterRef("group_id"),
+        guardianships__parent=parent,
+        guardianships__parent__is_blocked=False,
+    )
+    fresh = (
+        ConferenceRound.objects.filter(pk=conference.pk)
+        .annotate(mine=Exists(mine))
+        .values("published_at", "closes_at", "mine")
+        .first()
+    )
+    if fresh is None or fresh["published_at"] is None:
+        raise NotAllowed
+    if now >= fresh["closes_at"]:
+        raise RoundClosed
+    if not fresh["mine"]:
+        raise NotAllowed
+
+
+# ---------------------------------------------------------------------------- queries
+
+
+def group_parents(conference: ConferenceRound) -> QuerySet[Parent]:
+    """Unblocked parents with an e-mail address of the group's current pupils."""
+    return (
+        Parent.objects.filter(
+            school=conference.school, pupils__group=conference.group, is_blocked=False
+        )
+        .exclude(email="")
+        .distinct()
+    )
+
+
+def child_parents(pupil: Pupil) -> list[Parent]:
+    return list(pupil.parents.filter(is_blocked=False).exclude(email="").order_by("pk"))
+
+
+def portal_url() -> str:
+    return settings.SITE_URL + reverse("conferences:portal")
+
+
+def _local(moment: datetime, fmt: str) -> str:
+    return date_format(moment.astimezone(AMSTERDAM), fmt)
+
+
+def dates_text(conference: ConferenceRound) -> str:
+    return ", ".join(date_format(d, "l j F") for d in conference.days)
+
+
+# ---------------------------------------------------------------------------- mail
+
+
+def _teacher_email(conference: ConferenceRound) -> str:
+    teacher = conference.teacher
+    return teacher.user.email if teacher is not None else ""
+
+
+def default_notification(conference: ConferenceRound) -> tuple[str, str]:
+    teacher = conference.teacher.full_name if conference.teacher else ""
+    subject = _("Oudergesprekken %(group)s: kies een tijd") % {"group": conference.group.name}
+    body = _(
+        "Beste ouder(s),\n\n"
+        "U kunt een oudergesprek met %(teacher)s over uw kind in %(group)s plannen. "
+        "De gesprekken zijn op %(dates)s.\n\n"
+        "Kies in het ouderportaal een tijd die u past:\n%(link)s\n\n"
+        "Inschrijven kan %(closes)s.\n\n"
+        "Met vriendelijke groet,\n%(teacher)s"
+    ) % {
+        "teacher": teacher,
+        "group": conference.group.name,
+        "dates": dates_text(conference),
+        "link": portal_url(),
+        "closes": conference.closes_text,
+    }
+    return subject, body
+
+
+def notification_send(*, conference: ConferenceRound, subject: str, body: str) -> int:
+    """ "Verstuur": the text to every unblocked parent of the group."""
+    count = 0
+    with transaction.atomic():
+        for parent in group_parents(conference):
+            email_enqueue(
+                to=parent.email,
+                template="conference_notification",
+                context={"subject": subject, "body": body, "school": conference.school},
+                school=conference.school,
+                reply_to=_teacher_email(conference),
+            )
+            count += 1
+        conference.notified_at = timezone.now()
+        conference.save(update_fields=["notified_at"])
+    return count
+
+
+def reminder_send(*, conference: ConferenceRound) -> int:
+    """A reminder to the parents of children who have no talk yet."""
+    booked = conference.slots.filter(pupil__isnull=False).values("pupil_id")
+    parents = group_parents(conference).exclude(
+        pk__in=Parent.objects.filter(pupils__in=booked).values("pk")
+    )
+    parents = parents.prefetch_related("pupils")
+    count = 0
+    with transaction.atomic():
+        for parent in parents:
+            children = [
+                p.first_name for p in parent.pupils.all() if p.group_id == conference.group_id
+            ]
+            email_enqueue(
+                to=parent.email,
+                template="conference_reminder",
+                context=_context(conference, parent=parent, children=children),
+                school=conference.school,
+                reply_to=_teacher_email(conference),
+            )
+            count += 1
+    return count
+
+
+def _context(conference: ConferenceRound, **extra) -> dict:
+    return {
+        "conference": conference,
+        "school": conference.school,
+        "teacher": conference.teacher,
+        "group": conference.group,
+        "link": portal_url(),
+        "dates": dates_text(conference),
+        **extra,
+    }
+
+
+@functools.cache
+def _vtimezone(year: int):
+    """Europe/Amsterdam as a VTIMEZONE with the transitions around the event's year (built
+    once per year: the default 1970-2038 range costs tens of milliseconds per mail)."""
+    from icalendar import Timezone
+
+    return Timezone.from_tzinfo(
+        AMSTERDAM, first_date=date(year - 1, 1, 1), last_date=date(year + 1, 12, 31)
+    )
+
+
+def conference_ics(*, slot: Slot, pupil: Pupil, cancel: bool = False) -> bytes:
+    """A calendar invitation in Europe/Amsterdam time (VTIMEZONE included). One UID per child
+    and round, so a changed booking updates the same calendar entry."""
+    from icalendar import Calendar, Event, vCalAddress, vText
+
+    conference = slot.round
+    starts = slot.starts_at.astimezone(AMSTERDAM)
+    cal = Calendar()
+    cal.add("prodid", "-//OCS//Oudergesprekken//NL")
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cancel else "REQUEST")
+    cal.add_component(_vtimezone(starts.year))
+    event = Event()
+    event.add("uid", f"oudergesprek-{conference.public_id}-{pupil.public_id}@ocs")
+    event.add("dtstamp", timezone.now())
+    event.add("sequence", int(timezone.now().timestamp()) - 1_700_000_000)
+    event.add("dtstart", starts)
+    event.add("dtend", slot.ends_at.astimezone(AMSTERDAM))
+    event.add(
+        "summary",
+        _("Oudergesprek %(child)s (%(group)s)")
+        % {"child": pupil.first_name, "group": conference.group.name},
+    )
+    event.add("location", vText(conference.school.name))
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    if conference.teacher is not None:
+        organizer = vCalAddress(f"mailto:{conference.teacher.user.email}")
+        organizer.params["cn"] = vText(conference.teacher.full_name)
+        event.add("organizer", organizer)
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def _mail_booked(*, slot: Slot, booker: Parent | None, changed: bool = False) -> None:
+    """Confirmation with .ics to the parent who booked (or, when the teacher planned, to all
+    parents); a short note to the child's other parent(s)."""
+    conference, pupil = slot.round, slot.pupil
+    ics = conference_ics(slot=slot, pupil=pupil)
+    for parent in child_parents(pupil):
+        if booker is None or parent.pk == booker.pk:
+            template, attachments = (
+                "conference_booked",
+                [("oudergesprek.ics", ics, "text/calendar; method=REQUEST")],
+            )
+        else:
+            template, attachments = "conference_booked_other", []
+        email_enqueue(
+            to=parent.email,
+            template=template,
+            context=_context(
+                conference,
+                parent=parent,
+                pupil=pupil,
+                slot=slot,
+                booker=booker,
+                changed=changed,
+            ),
+            school=conference.school,
+            reply_to=_teacher_email(conference),
+            attachments=attachments,
+        )
+
+
+def _mail_cancelled(*, slot: Slot, pupil: Pupil) -> None:
+    conference = slot.round
+    ics = conference_ics(slot=slot, pupil=pupil, cancel=True)
+    for parent in child_parents(pupil):
+        email_enqueue(
+            to=parent.email,
+            template="conference_cancelled",
+            context=_context(conference, parent=parent, pupil=pupil, slot=slot),
+            school=conference.school,
+            reply_to=_teacher_email(conference),
+            attachments=[("oudergesprek.ics", ics, "text/calendar; method=CANCEL")],
+        )
