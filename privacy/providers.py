@@ -59,3 +59,37 @@ register(Section("ouder", _parent_data))
 register(Section("account", _account))
 register(Section("kinderen", _children))
 register(Section("logboek", _audit))
+
+
+def _signups(parent: Parent) -> list[dict]:
+    from specialgroups.models import Signup
+
+    signups = Signup.objects.filter(parent=parent).select_related("special_group")
+    return [
+        {"speciale_groep": s.special_group.name, "ingeschreven_op": s.created_at.isoformat()}
+        for s in signups
+    ]
+
+
+def _conferences(parent: Parent) -> list[dict]:
+    from conferences.models import Slot
+
+    slots = (
+        Slot.objects.filter(pupil__in=parent.pupils.all())
+        .select_related("round__group", "pupil")
+        .order_by("starts_at")
+    )
+    return [
+        {
+            "groep": slot.round.group.name,
+            "kind": slot.pupil.full_name,
+            "begin": slot.starts_at.isoformat(),
+            "einde": slot.ends_at.isoformat(),
+            "door_mij_gepland": slot.booked_by_id == parent.pk,
+        }
+        for slot in slots
+    ]
+
+
+register(Section("inschrijvingen", _signups))
+register(Section("oudergesprekken", _conferences))

@@ -122,3 +122,41 @@ def test_retention_removes_old_audit_rows(world, settings):
     report = retention_run()
     assert report["audit"] == 1
     assert list(AuditEvent.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_the_export_holds_sign_ups_and_conference_bookings(world):
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from conferences.models import ConferenceRound, Slot
+    from specialgroups.models import Signup, SpecialGroup
+
+    reading = SpecialGroup.objects.create(school=world.school, name="Voorleesouders")
+    Signup.objects.create(special_group=reading, parent=world.petra)
+    day = timezone.localdate() + timedelta(days=7)
+    conference = ConferenceRound.objects.create(
+        school=world.school,
+        group=world.g3,
+        teacher=world.anna,
+        total=1,
+        duration_minutes=10,
+        per_block=5,
+        break_minutes=5,
+        start_date=day,
+        start_time=time(15),
+        end_time=time(16),
+        closes_at=timezone.now() + timedelta(days=6),
+    )
+    start = timezone.make_aware(timezone.datetime.combine(day, time(15)))
+    Slot.objects.create(
+        round=conference,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=10),
+        pupil=world.sam,
+        booked_by=world.quinten,
+    )
+    document = parent_export(parent=world.petra)
+    assert [s["speciale_groep"] for s in document["inschrijvingen"]] == ["Voorleesouders"]
+    [talk] = document["oudergesprekken"]
+    assert talk["kind"] == "Sam Jansen" and talk["door_mij_gepland"] is False
