@@ -1,5 +1,3 @@
-import base64
-
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
@@ -9,8 +7,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
-from accounts.tasks import send_system_email
-from lib.email import render_email, strip_header_breaks
+from lib.email import render_email
 from schools.models import Parent, School
 
 
@@ -41,20 +38,20 @@ def email_enqueue(
 
     `template` names a trio under templates/emails/ (<name>_subject.txt, .txt, .html);
     attachments are (filename, content, mimetype), e.g. an .ics invitation."""
+    from mailings.services import outbox_system_message
+
     rendered = render_email(template, context)
-    kwargs = {
-        "to": to,
-        "subject": rendered.subject,
-        "text": rendered.text,
-        "html": rendered.html,
-        "from_email": _from_address(school),
-        "reply_to": strip_header_breaks(reply_to),
-        "attachments": [
-            {"filename": name, "content": base64.b64encode(data).decode(), "mimetype": mime}
-            for name, data, mime in attachments
-        ],
-    }
-    transaction.on_commit(lambda: send_system_email.enqueue(**kwargs))
+    # Written to the outbox inside the caller's transaction (rolled back with it); the worker
+    # sends it after commit, with retries, like every other mail.
+    outbox_system_message(
+        to=to,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        from_email=_from_address(school),
+        reply_to=reply_to,
+        attachments=list(attachments),
+    )
 
 
 def user_for_parent(parent: Parent) -> User:

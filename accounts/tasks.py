@@ -1,6 +1,5 @@
 import base64
 
-from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 
 
@@ -15,12 +14,20 @@ def send_system_email(
     reply_to: str = "",
     attachments: list[dict] | None = None,
 ) -> None:
-    """Account and notification mail: one recipient, sent by the worker. Attachments are
-    dicts of filename, base64 content and MIME type (task arguments must be JSON)."""
-    message = EmailMultiAlternatives(
-        subject, text, from_email, [to], reply_to=[reply_to] if reply_to else None
+    """Kept for jobs enqueued before the outbox existed: such a job now puts its message in
+    the outbox (mailings.OutgoingMessage), which delivers it with retries. New code calls
+    accounts.services.email_enqueue."""
+    from mailings.services import outbox_system_message
+
+    outbox_system_message(
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        from_email=from_email,
+        reply_to=reply_to,
+        attachments=[
+            (item["filename"], base64.b64decode(item["content"]), item["mimetype"])
+            for item in attachments or []
+        ],
     )
-    message.attach_alternative(html, "text/html")
-    for item in attachments or []:
-        message.attach(item["filename"], base64.b64decode(item["content"]), item["mimetype"])
-    message.send()

@@ -1,0 +1,109 @@
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from schools.models import Group, Parent, School, StaffMember
+from specialgroups.models import SpecialGroup
+
+
+class Mailing(models.Model):
+    """An "oudermailing": what a staff member sent to which groups. The per-recipient delivery
+    state lives in OutgoingMessage."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="mailings")
+    sender = models.ForeignKey(
+        StaffMember, null=True, on_delete=models.SET_NULL, related_name="mailings"
+    )
+    # Kept as sent: the Reply-To and the sender's copy must not change if the account goes.
+    sender_name = models.CharField(max_length=200)
+    sender_email = models.EmailField()
+    subject = models.CharField(_("onderwerp"), max_length=200)
+    body = models.TextField(_("bericht"))
+    groups = models.ManyToManyField(Group, blank=True, related_name="+")
+    special_groups = models.ManyToManyField(SpecialGroup, blank=True, related_name="+")
+    individual = models.BooleanField(default=False)
+    # Who could not be reached and why: [{"name": ..., "reason": "blocked" | "no_email"}].
+    skipped = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class MailingAttachment(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="attachments")
+    # Stored through the default storage, outside the web root; served by an access check.
+    file = models.FileField(max_length=300)
+    filename = models.CharField(max_length=150)
+    mimetype = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class OutgoingMessage(models.Model):
+    """One e-mail in the outbox: a recipient of a mailing, the sender's copy, or system mail
+    (mailing is null and the rendered message is in `payload`)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("in de wachtrij")
+        SENDING = "sending", _("bezig")
+        SENT = "sent", _("verzonden")
+        FAILED = "failed", _("mislukt")
+        RETRY = "retry", _("opnieuw proberen")
+
+    mailing = models.ForeignKey(
+        Mailing, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    parent = models.ForeignKey(
+        Parent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    is_sender_copy = models.BooleanField(default=False)
+    payload = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailing", "email"],
+                condition=Q(mailing__isnull=False),
+                name="outgoing_message_once_per_address",
+            ),
+            models.CheckConstraint(
+                condition=Q(mailing__isnull=False) | Q(payload__isnull=False),
+                name="outgoing_message_has_content",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.status})"
+
+
+class DeliverySchedule(models.Model):
+    """One row: when the next deferred delivery run is due. Runs that find retries waiting
+    schedule a follow-up only when none is planned for that time or earlier, so a long SMTP
+    outage does not multiply the follow-up runs."""
+
+    run_after = models.DateTimeField(null=True, blank=True)

@@ -202,6 +202,9 @@ if TASKS["default"]["BACKEND"].startswith("django_tasks_rq"):
         name: {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}
         for name in TASKS["default"]["QUEUES"]
     }
+    # `manage.py rqworker` must run jobs with django-tasks-rq's Job class, which calls the
+    # task's function; RQ's plain Job would try to call the Task object itself.
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
 
 # Retention (AVG): how long OCS keeps data after it is no longer needed.
 OCS_RETENTION_LEFT_DAYS = env_int("OCS_RETENTION_LEFT_DAYS", 365)

@@ -9,12 +9,27 @@ from ocs.settings import *  # noqa: E402,F403
 
 ALLOWED_HOSTS = ["*"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Tasks run at once in tests. The mail delivery tests also run on Redis (see .ci/run):
+# OCS_TEST_TASKS_BACKEND=django_tasks_rq.backend.RQBackend, queues in Redis database 15
+# (OCS_TEST_REDIS_URL) so a test run never touches the demo's queue.
 TASKS = {
     "default": {
-        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        "BACKEND": os.environ.get(
+            "OCS_TEST_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
+        ),
         "QUEUES": ["default", "mail"],
     }
 }
+if TASKS["default"]["BACKEND"].startswith("django_tasks_rq"):
+    if "django_rq" not in INSTALLED_APPS:  # noqa: F405
+        INSTALLED_APPS = [*INSTALLED_APPS, "django_rq"]  # noqa: F405
+    RQ_QUEUES = {
+        name: {"URL": os.environ.get("OCS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")}
+        for name in TASKS["default"]["QUEUES"]
+    }
+    # `manage.py rqworker` must run jobs with django-tasks-rq's Job class, which calls the
+    # task's function; RQ's plain Job would try to call the Task object itself.
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,0 +1,53 @@
+"""Who may mail whom, and who may see which mailing. Same rules as schools/access.py: a
+stranger gets 404."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from mailings import selectors
+from mailings.models import Mailing, MailingAttachment
+from schools.access import groups_for_staff
+from schools.models import StaffMember
+from specialgroups.models import SpecialGroup
+
+
+def special_groups_for_staff(staff: StaffMember) -> QuerySet[SpecialGroup]:
+    """Directie and beheerder: every special group of the school. A teacher: those whose
+    hoofdgroep or eligible groups include one of their groups, and school-wide ones (no
+    hoofdgroep and no eligible groups)."""
+    special_groups = SpecialGroup.objects.filter(school=staff.school)
+    if staff.is_manager:
+        return special_groups
+    own = groups_for_staff(staff)
+    school_wide = Q(main_group__isnull=True) & ~Q(
+        pk__in=SpecialGroup.eligible_groups.through.objects.values("specialgroup_id")
+    )
+    return special_groups.filter(
+        Q(main_group__in=own) | Q(eligible_groups__in=own) | school_wide
+    ).distinct()
+
+
+def mailings_for_staff(staff: StaffMember) -> QuerySet[Mailing]:
+    """A teacher sees what they sent; directie and beheerder all of the school's mailings."""
+    mailings = Mailing.objects.filter(school=staff.school)
+    if not staff.is_manager:
+        mailings = mailings.filter(sender=staff)
+    return mailings
+
+
+def mailing_for_staff(request: HttpRequest, mailing_id, *, with_counts: bool = False) -> Mailing:
+    mailings = mailings_for_staff(request.staff)
+    if with_counts:
+        mailings = selectors.with_counts(mailings)
+    try:
+        return mailings.get(public_id=mailing_id)
+    except (Mailing.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def attachment_for_staff(request: HttpRequest, mailing_id, attachment_id) -> MailingAttachment:
+    mailing = mailing_for_staff(request, mailing_id)
+    try:
+        return mailing.attachments.get(public_id=attachment_id)
+    except (MailingAttachment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,0 +1,229 @@
+"""Composing and sending an oudermailing, and putting system mail in the same outbox."""
+
+import base64
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lib.email import strip_header_breaks
+from mailings.attachments import AttachmentError, attachments_check
+from mailings.models import Mailing, MailingAttachment, OutgoingMessage
+from schools.models import Group, Parent, Pupil, StaffMember
+from specialgroups.models import SpecialGroup
+
+logger = logging.getLogger(__name__)
+
+SKIP_BLOCKED = "blocked"
+SKIP_NO_EMAIL = "no_email"
+MAX_SUBJECT = 200
+
+
+class MailingError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Recipients:
+    """Everyone the chosen groups reach: who gets the mail and who cannot be reached."""
+
+    reachable: list[Parent] = field(default_factory=list)
+    skipped: list[tuple[Parent, str]] = field(default_factory=list)
+
+
+def skip_reason_label(reason: str) -> str:
+    return {SKIP_BLOCKED: _("geblokkeerd"), SKIP_NO_EMAIL: _("geen e-mailadres")}.get(reason, "")
+
+
+def mailing_candidates(
+    *, staff: StaffMember, groups: list[Group], special_groups: list[SpecialGroup]
+) -> list[Parent]:
+    """Parents of the chosen groups' current pupils and members of the chosen special groups,
+    each once, sorted by name, with their current pupils prefetched (two queries)."""
+    if not groups and not special_groups:
+        return []
+    ids = Parent.objects.filter(school=staff.school).filter(
+        Q(pupils__group__in=groups) | Q(signups__special_group__in=special_groups)
+    )
+    return list(
+        Parent.objects.filter(pk__in=ids.values("pk"))
+        .prefetch_related(
+            Prefetch(
+                "pupils",
+                queryset=Pupil.objects.filter(group__isnull=False).select_related("group"),
+                to_attr="current_pupils",
+            )
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def mailing_recipients(*, candidates: list[Parent], parent_ids=None) -> Recipients:
+    """Split candidates into reachable and skipped. With `parent_ids` (individual choice) only
+    those parents; an id outside the candidates is refused, so a forged form sends nothing."""
+    chosen = candidates
+    if parent_ids is not None:
+        wanted = {str(pid) for pid in parent_ids}
+        by_id = {str(p.public_id): p for p in candidates}
+        if not wanted:
+            raise MailingError(_("Kies ten minste één ouder."))
+        if not wanted <= set(by_id):
+            raise MailingError(_("Een gekozen ouder hoort niet bij de gekozen groepen."))
+        chosen = [p for p in candidates if str(p.public_id) in wanted]
+    result = Recipients()
+    seen: set[str] = set()
+    for parent in chosen:
+        if parent.is_blocked:
+            result.skipped.append((parent, SKIP_BLOCKED))
+        elif not parent.email:
+            result.skipped.append((parent, SKIP_NO_EMAIL))
+        elif parent.email.lower() not in seen:
+            seen.add(parent.email.lower())
+            result.reachable.append(parent)
+    return result
+
+
+def _outbox_kick() -> None:
+    """Enqueue a delivery run once the transaction has committed. If the queue is down the
+    messages still wait in the outbox: `manage.py mail_deliver` or the next run sends them."""
+    from mailings.tasks import deliver_outbox
+
+    def enqueue():
+        try:
+            deliver_outbox.enqueue()
+        except Exception:
+            logger.exception("could not enqueue outbox delivery; messages wait in the outbox")
+
+    transaction.on_commit(enqueue)
+
+
+def mailing_send(
+    *,
+    staff: StaffMember,
+    groups: list[Group],
+    special_groups: list[SpecialGroup],
+    parent_ids: list[str] | None,
+    subject: str,
+    body: str,
+    files: list,
+) -> Mailing:
+    """Write the mailing, its attachments and one outgoing message per recipient (plus the
+    sender's copy) in one transaction; delivery starts after commit. The caller has checked
+    that `staff` may mail `groups` and `special_groups`."""
+    subject = strip_header_breaks(subject or "")
+    body = (body or "").replace("\r\n", "\n").strip("\n")
+    if not groups and not special_groups:
+        raise MailingError(_("Kies ten minste één groep of speciale groep."))
+    if not subject:
+        raise MailingError(_("Vul een onderwerp in."))
+    if len(subject) > MAX_SUBJECT:
+        raise MailingError(_("Het onderwerp is te lang (maximaal 200 tekens)."))
+    if not body.strip():
+        raise MailingError(_("Typ een bericht."))
+    try:
+        checked = attachments_check(list(files))
+    except AttachmentError as error:
+        raise MailingError(error.message) from None
+    candidates = mailing_candidates(staff=staff, groups=groups, special_groups=special_groups)
+    recipients = mailing_recipients(candidates=candidates, parent_ids=parent_ids)
+    if not recipients.reachable:
+        raise MailingError(_("Geen van de gekozen ouders kan een e-mail ontvangen."))
+
+    now = timezone.now()
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            mailing = Mailing.objects.create(
+                school=staff.school,
+                sender=staff,
+                sender_name=staff.full_name,
+                sender_email=staff.user.email,
+                subject=subject,
+                body=body,
+                individual=parent_ids is not None,
+                skipped=[
+                    {"name": parent.full_name, "reason": reason}
+                    for parent, reason in recipients.skipped
+                ],
+            )
+            mailing.groups.set(groups)
+            mailing.special_groups.set(special_groups)
+            for item in checked:
+                path = default_storage.save(
+                    f"mailings/{staff.school_id}/{uuid.uuid4().hex}/{item.filename}", item.upload
+                )
+                stored.append(path)
+                MailingAttachment.objects.create(
+                    mailing=mailing,
+                    file=path,
+                    filename=item.filename,
+                    mimetype=item.mimetype,
+                    size=item.size,
+                )
+            messages = [
+                OutgoingMessage(
+                    mailing=mailing,
+                    parent=parent,
+                    email=parent.email.lower(),
+                    name=parent.full_name,
+                    next_attempt_at=now,
+                )
+                for parent in recipients.reachable
+            ]
+            if staff.user.email.lower() not in {m.email for m in messages}:
+                messages.append(
+                    OutgoingMessage(
+                        mailing=mailing,
+                        email=staff.user.email.lower(),
+                        name=staff.full_name,
+                        is_sender_copy=True,
+                        next_attempt_at=now,
+                    )
+                )
+            OutgoingMessage.objects.bulk_create(messages, batch_size=500)
+            _outbox_kick()
+    except BaseException:
+        for path in stored:
+            default_storage.delete(path)
+        raise
+    mailing.recipient_count = len(recipients.reachable)
+    mailing.skipped_recipients = recipients.skipped
+    return mailing
+
+
+def outbox_system_message(
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str,
+    from_email: str,
+    reply_to: str = "",
+    attachments: list[tuple[str, bytes, str]] = (),
+) -> OutgoingMessage:
+    """System mail (invitations, reset links, notifications) into the outbox, already
+    rendered; delivered by the same worker after the surrounding transaction commits."""
+    message = OutgoingMessage.objects.create(
+        email=to,
+        payload={
+            "subject": strip_header_breaks(subject),
+            "text": text,
+            "html": html,
+            "from_email": from_email,
+            "reply_to": strip_header_breaks(reply_to),
+            "attachments": [
+                {"filename": name, "content": base64.b64encode(data).decode(), "mimetype": mime}
+                for name, data, mime in attachments
+            ],
+        },
+        next_attempt_at=timezone.now(),
+    )
+    _outbox_kick()
+    return message

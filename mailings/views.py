@@ -1,0 +1,199 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from mailings.access import (
+    attachment_for_staff,
+    mailing_for_staff,
+    mailings_for_staff,
+    special_groups_for_staff,
+)
+from mailings.attachments import MAX_FILE_SIZE, MAX_TOTAL_SIZE
+from mailings.models import OutgoingMessage
+from mailings.selectors import with_counts
+from mailings.services import (
+    MailingError,
+    mailing_candidates,
+    mailing_recipients,
+    mailing_send,
+    skip_reason_label,
+)
+from schools.access import groups_for_staff, staff_required
+from schools.models import group_sort_key
+
+Status = OutgoingMessage.Status
+
+
+def _chosen(request: HttpRequest, data) -> tuple[list, list]:
+    """The groups and special groups named in the request, each one the staff member may
+    mail; an id they may not use (or that does not exist) is a 404, never a silent skip."""
+    group_ids = set(data.getlist("group"))
+    special_ids = set(data.getlist("special"))
+    groups = []
+    special_groups = []
+    try:
+        if group_ids:
+            groups = list(groups_for_staff(request.staff).filter(public_id__in=group_ids))
+        if special_ids:
+            special_groups = list(
+                special_groups_for_staff(request.staff).filter(public_id__in=special_ids)
+            )
+    except (ValueError, ValidationError):  # a malformed UUID
+        raise Http404 from None
+    if len(groups) != len(group_ids) or len(special_groups) != len(special_ids):
+        raise Http404
+    groups.sort(key=lambda g: group_sort_key(g.name))
+    return groups, special_groups
+
+
+def _compose_context(request, groups, special_groups, individual, **extra) -> dict:
+    all_groups = sorted(groups_for_staff(request.staff), key=lambda g: group_sort_key(g.name))
+    context = {
+        "all_groups": all_groups,
+        "all_special_groups": list(special_groups_for_staff(request.staff)),
+        "groups": groups,
+        "special_groups": special_groups,
+        "chosen_group_ids": {str(g.public_id) for g in groups},
+        "chosen_special_ids": {str(s.public_id) for s in special_groups},
+        "individual": individual,
+        "max_file_size": MAX_FILE_SIZE,
+        "max_total_size": MAX_TOTAL_SIZE,
+    }
+    if groups or special_groups:
+        candidates = mailing_candidates(
+            staff=request.staff, groups=groups, special_groups=special_groups
+        )
+        recipients = mailing_recipients(candidates=candidates)
+        skipped = {p.pk: skip_reason_label(reason) for p, reason in recipients.skipped}
+        context.update(
+            candidates=[(p, skipped.get(p.pk, "")) for p in candidates],
+            reachable_count=len(recipients.reachable),
+            skipped=[(p, skip_reason_label(reason)) for p, reason in recipients.skipped],
+        )
+    context.update(extra)
+    return context
+
+
+@staff_required
+@require_GET
+def compose(request: HttpRequest) -> HttpResponse:
+    """Step 1 chooses groups (a GET form, so a link can preselect them); with a choice the
+    page also shows step 2: attachments, parents (when individual), subject and message."""
+    groups, special_groups = _chosen(request, request.GET)
+    individual = bool(request.GET.get("individual"))
+    context = _compose_context(request, groups, special_groups, individual)
+    return render(request, "mailings/compose.html", context)
+
+
+@staff_required
+@require_POST
+def send(request: HttpRequest) -> HttpResponse:
+    groups, special_groups = _chosen(request, request.POST)
+    individual = bool(request.POST.get("individual"))
+    parent_ids = request.POST.getlist("parent") if individual else None
+    subject = request.POST.get("subject", "")
+    body = request.POST.get("body", "")
+    try:
+        mailing = mailing_send(
+            staff=request.staff,
+            groups=groups,
+            special_groups=special_groups,
+            parent_ids=parent_ids,
+            subject=subject,
+            body=body,
+            files=request.FILES.getlist("attachments"),
+        )
+    except MailingError as error:
+        context = _compose_context(
+            request,
+            groups,
+            special_groups,
+            individual,
+            error=error.message,
+            subject=subject,
+            body=body,
+            chosen_parent_ids=set(parent_ids or []),
+        )
+        return render(request, "mailings/compose.html", context, status=400)
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.SEND,
+        obj=mailing,
+        recipients=mailing.recipient_count,
+        skipped=len(mailing.skipped_recipients),
+        attachments=mailing.attachments.count(),
+        groups=[g.name for g in groups],
+        special_groups=[s.name for s in special_groups],
+    )
+    messages.success(
+        request,
+        ngettext(
+            "Uw bericht wordt verstuurd naar %(count)s ouder. U ontvangt zelf een kopie.",
+            "Uw bericht wordt verstuurd naar %(count)s ouders. U ontvangt zelf een kopie.",
+            mailing.recipient_count,
+        )
+        % {"count": mailing.recipient_count},
+    )
+    if mailing.skipped_recipients:
+        names = ", ".join(
+            f"{parent.full_name} ({skip_reason_label(reason)})"
+            for parent, reason in mailing.skipped_recipients
+        )
+        messages.warning(request, _("Niet bereikt: %(names)s.") % {"names": names})
+    return redirect("mailings:detail", mailing.public_id)
+
+
+@staff_required
+@require_GET
+def sent(request: HttpRequest) -> HttpResponse:
+    mailings = with_counts(mailings_for_staff(request.staff))[:200]
+    return render(
+        request,
+        "mailings/sent.html",
+        {"mailings": mailings, "show_sender": request.staff.is_manager},
+    )
+
+
+@staff_required
+@require_GET
+def detail(request: HttpRequest, mailing_id) -> HttpResponse:
+    mailing = mailing_for_staff(request, mailing_id, with_counts=True)
+    recipients = list(mailing.messages.order_by("is_sender_copy", "name", "email"))
+    context = {
+        "mailing": mailing,
+        "recipients": recipients,
+        "attachments": list(mailing.attachments.all()),
+        "groups": list(mailing.groups.all()),
+        "special_groups": list(mailing.special_groups.all()),
+        "done": mailing.sent_count + mailing.failed_count,
+        "busy": mailing.sent_count + mailing.failed_count < mailing.total,
+        "skipped": [(item["name"], skip_reason_label(item["reason"])) for item in mailing.skipped],
+    }
+    if request.htmx:
+        return render(request, "mailings/_status.html", context)
+    return render(request, "mailings/detail.html", context)
+
+
+@staff_required
+@require_GET
+def attachment(request: HttpRequest, mailing_id, attachment_id) -> HttpResponse:
+    item = attachment_for_staff(request, mailing_id, attachment_id)
+    try:
+        handle = default_storage.open(item.file.name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=item.filename, content_type=item.mimetype
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    audit_record(
+        request=request, action=AuditEvent.Action.DOWNLOAD, obj=item, school=request.staff.school
+    )
+    return response
