@@ -1,30 +1,12 @@
 """Who may mail whom, and who may see which mailing. Same rules as schools/access.py: a
 stranger gets 404."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from mailings import selectors
 from mailings.models import Mailing, MailingAttachment
-from schools.access import groups_for_staff
 from schools.models import StaffMember
-from specialgroups.models import SpecialGroup
-
-
-def special_groups_for_staff(staff: StaffMember) -> QuerySet[SpecialGroup]:
-    """Directie and beheerder: every special group of the school. A teacher: those whose
-    hoofdgroep or eligible groups include one of their groups, and school-wide ones (no
-    hoofdgroep and no eligible groups)."""
-    special_groups = SpecialGroup.objects.filter(school=staff.school)
-    if staff.is_manager:
-        return special_groups
-    own = groups_for_staff(staff)
-    school_wide = Q(main_group__isnull=True) & ~Q(
-        pk__in=SpecialGroup.eligible_groups.through.objects.values("specialgroup_id")
-    )
-    return special_groups.filter(
-        Q(main_group__in=own) | Q(eligible_groups__in=own) | school_wide
-    ).distinct()
 
 
 def mailings_for_staff(staff: StaffMember) -> QuerySet[Mailing]:

@@ -149,7 +149,7 @@ def mailing_send(
                 body=body,
                 individual=parent_ids is not None,
                 skipped=[
-                    {"name": parent.full_name, "reason": reason}
+                    {"parent_id": parent.pk, "name": parent.full_name, "reason": reason}
                     for parent, reason in recipients.skipped
                 ],
             )

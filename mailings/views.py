@@ -13,7 +13,6 @@ from mailings.access import (
     attachment_for_staff,
     mailing_for_staff,
     mailings_for_staff,
-    special_groups_for_staff,
 )
 from mailings.attachments import MAX_FILE_SIZE, MAX_TOTAL_SIZE
 from mailings.models import OutgoingMessage
@@ -27,6 +26,7 @@ from mailings.services import (
 )
 from schools.access import groups_for_staff, staff_required
 from schools.models import group_sort_key
+from specialgroups.selectors import special_groups_for_staff
 
 Status = OutgoingMessage.Status
 

@@ -93,3 +93,71 @@ def _conferences(parent: Parent) -> list[dict]:
 
 register(Section("inschrijvingen", _signups))
 register(Section("oudergesprekken", _conferences))
+
+
+def _messages_of(parent: Parent):
+    from django.db.models import Q
+
+    from mailings.models import OutgoingMessage
+
+    mine = Q(parent=parent)
+    if parent.email:
+        # System mail (invitations, notifications) is addressed by e-mail only.
+        mine |= Q(email__iexact=parent.email, is_sender_copy=False)
+    return OutgoingMessage.objects.filter(mine).select_related("mailing")
+
+
+def _messages(parent: Parent) -> list[dict]:
+    result = []
+    for message in _messages_of(parent).order_by("created_at"):
+        payload = message.payload or {}
+        mailing = message.mailing
+        result.append(
+            {
+                "onderwerp": mailing.subject if mailing else payload.get("subject", ""),
+                "afzender": mailing.sender_name if mailing else "OCS",
+                "bericht": mailing.body if mailing else payload.get("text", ""),
+                "bijlagen": [a.filename for a in mailing.attachments.all()] if mailing else [],
+                "aangemaakt_op": message.created_at.isoformat(),
+                "status": message.status,
+                "verzonden_op": message.sent_at.isoformat() if message.sent_at else None,
+            }
+        )
+    return result
+
+
+def _erase_messages(parent: Parent) -> int:
+    from mailings.models import Mailing
+
+    deleted, _ = _messages_of(parent).delete()
+    # Mailings remember whom they could not reach (name and reason): forget this parent.
+    for mailing in Mailing.objects.filter(school=parent.school).exclude(skipped=[]):
+        kept = [entry for entry in mailing.skipped if entry.get("parent_id") != parent.pk]
+        if len(kept) != len(mailing.skipped):
+            mailing.skipped = kept
+            mailing.save(update_fields=["skipped"])
+    return deleted
+
+
+def _expire_messages(school, before) -> int:
+    """Mailings (body, attachments, per-recipient rows) and system mail older than `before`."""
+    from django.core.files.storage import default_storage
+
+    from mailings.models import Mailing, MailingAttachment, OutgoingMessage
+
+    mailings = Mailing.objects.filter(created_at__lt=before)
+    system = OutgoingMessage.objects.filter(
+        mailing__isnull=True, created_at__lt=before, status__in=["sent", "failed"]
+    )
+    if school is not None:
+        mailings = mailings.filter(school=school)
+        system = system.none()  # system mail is not tied to a school; the global run takes it
+    for attachment in MailingAttachment.objects.filter(mailing__in=mailings):
+        default_storage.delete(attachment.file.name)
+    removed = mailings.count() + system.count()
+    mailings.delete()
+    system.delete()
+    return removed
+
+
+register(Section("berichten", _messages, erase=_erase_messages, expire=_expire_messages))

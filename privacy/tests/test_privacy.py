@@ -160,3 +160,81 @@ def test_the_export_holds_sign_ups_and_conference_bookings(world):
     assert [s["speciale_groep"] for s in document["inschrijvingen"]] == ["Voorleesouders"]
     [talk] = document["oudergesprekken"]
     assert talk["kind"] == "Sam Jansen" and talk["door_mij_gepland"] is False
+
+
+def test_erasing_removes_mail_received_and_mentions_in_other_mailings(world, make_parent):
+    from mailings.models import Mailing, OutgoingMessage
+    from mailings.services import mailing_send
+    from mailings.tests.helpers import pdf
+
+    mailing_send(
+        staff=world.anna,
+        groups=[world.g3],
+        special_groups=[],
+        parent_ids=None,
+        subject="Schoolreis",
+        body="Beste ouders,",
+        files=[pdf()],
+    )
+    blocked = make_parent(
+        world.school,
+        "geblokkeerd@example.nl",
+        pupils=[world.sam],
+        first_name="Bartholomeus",
+        is_blocked=True,
+    )
+    mailing_send(
+        staff=world.anna,
+        groups=[world.g3],
+        special_groups=[],
+        parent_ids=None,
+        subject="Luizencontrole",
+        body="Beste ouders,",
+        files=[],
+    )
+    export = parent_export(parent=world.petra)
+    assert [m["onderwerp"] for m in export["berichten"]] == ["Schoolreis", "Luizencontrole"]
+    assert export["berichten"][0]["bijlagen"] == ["Uitnodiging schoolreis.pdf"]
+    parent_erase(parent=world.petra)
+    parent_erase(parent=blocked)
+    assert rows_mentioning("petra@example.nl", "Bartholomeus", "geblokkeerd@example.nl") == []
+    assert OutgoingMessage.objects.filter(email="quinten@example.nl").count() == 2
+    assert Mailing.objects.count() == 2
+
+
+def test_retention_removes_old_mailings_with_their_attachment_files(world, settings):
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from mailings.models import Mailing, MailingAttachment
+    from mailings.services import mailing_send
+    from mailings.tests.helpers import pdf
+
+    old = mailing_send(
+        staff=world.anna,
+        groups=[world.g3],
+        special_groups=[],
+        parent_ids=None,
+        subject="Oud",
+        body="...",
+        files=[pdf()],
+    )
+    new = mailing_send(
+        staff=world.anna,
+        groups=[world.g3],
+        special_groups=[],
+        parent_ids=None,
+        subject="Nieuw",
+        body="...",
+        files=[],
+    )
+    path = MailingAttachment.objects.get(mailing=old).file.name
+    assert default_storage.exists(path)
+    long_ago = timezone.now() - timedelta(days=settings.OCS_RETENTION_MAIL_DAYS + 1)
+    Mailing.objects.filter(pk=old.pk).update(created_at=long_ago)
+    report = retention_run()
+    assert report["berichten"] == 1
+    assert list(Mailing.objects.all()) == [new]
+    assert not default_storage.exists(path)
