@@ -20,111 +20,31 @@ Everything is bounded: a few rushes of one class, timeouts on every request and 
 
 import argparse
 import http.client
-import os
 import random
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-from django.http import HttpResponse
-from django.urls import path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-ROOT = Path(__file__).resolve().parent.parent
-PG = "postgres://postgres@127.0.0.1:5432"
-DB = "ocs_bench_booking"
-GUNICORN = [str(ROOT / ".venv/bin/gunicorn"), "--workers", "2", "--no-control-socket"]
+from bench.common import (  # noqa: E402
+    database_url,
+    free_port,
+    make_session,
+    percentile,
+    recreate_database,
+    setup_django,
+    start_server,
+    stop_server,
+)
 
-
-# ---------------------------------------------------------------------------- bare ceiling
-
-
-def bare_view(request):
-    return HttpResponse("ok")
-
-
-urlpatterns = [path("", bare_view)]
-
-
-def _bare_application():
-    import django
-    from django.conf import settings
-
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY="bench-only",
-        ALLOWED_HOSTS=["127.0.0.1"],
-        ROOT_URLCONF=__name__,
-        MIDDLEWARE=[],
-        INSTALLED_APPS=[],
-    )
-    django.setup()
-    from django.core.wsgi import get_wsgi_application
-
-    return get_wsgi_application()
-
-
-if os.environ.get("BENCH_BARE") == "1":  # gunicorn --chdir bench booking_rush:bare
-    bare = _bare_application()
+DB_NAME = "ocs_bench_booking"
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def app_env() -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"{PG}/{DB}",
-        "DJANGO_SETTINGS_MODULE": "ocs.settings",
-        "SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdefghij",
-        "OCS_SECURE": "false",
-        "OCS_DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-
-
-def start(args: list[str], port: int, env: dict, cwd: Path) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [*GUNICORN, "--bind", f"127.0.0.1:{port}", *args],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/")
-            conn.getresponse().read()
-            return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("gunicorn did not start: " + proc.stderr.read().decode()[-2000:])
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def rush(jobs: list, work) -> tuple[list[float], float]:
@@ -161,32 +81,11 @@ def rush(jobs: list, work) -> tuple[list[float], float]:
 # ---------------------------------------------------------------------------- setup
 
 
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB}")
-    subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "-v", "0"],
-        cwd=ROOT,
-        env=app_env(),
-        check=True,
-        timeout=300,
-    )
-
-
 def seed(parents: int, slots: int):
     """One school, one group of `parents` families, a published round of `slots` slots."""
-    os.environ.update(app_env())
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
     from datetime import time as clock
     from datetime import timedelta
 
-    from django.test import Client
     from django.utils import timezone
 
     from accounts.models import User
@@ -212,9 +111,7 @@ def seed(parents: int, slots: int):
             school=school, user=user, email=user.email, first_name=f"Ouder{i}", last_name="B"
         )
         Guardianship.objects.create(parent=parent, pupil=pupil)
-        client = Client()
-        client.force_login(user, backend="accounts.backends.EmailBackend")
-        families.append((client.cookies["sessionid"].value, str(pupil.public_id)))
+        families.append((make_session(user), str(pupil.public_id)))
     day = timezone.localdate() + timedelta(days=7)
     plan = RoundSettings(
         group=group,
@@ -273,7 +170,7 @@ def run_booking(port, round_pk, round_id, slot_ids, families, rushes):
         conn.request("GET", "/portaal/oudergesprekken/", headers={"Cookie": f"sessionid={session}"})
         if conn.getresponse().status != 200:
             raise SystemExit("a parent's session does not work")
-    with psycopg.connect(f"{PG}/{DB}", autocommit=True) as db:
+    with psycopg.connect(database_url(DB_NAME), autocommit=True) as db:
         for number in range(rushes + 1):  # the first rush warms both workers up, unmeasured
             db.execute("UPDATE conferences_slot SET pupil_id = NULL, booked_by_id = NULL")
             (mark,) = db.execute("SELECT coalesce(max(id), 0) FROM audit_auditevent").fetchone()
@@ -337,11 +234,11 @@ def run_raw(clients, slots, rushes):
     UPDATE in its own transaction (its own connection, opened beforehand)."""
     import psycopg
 
-    with psycopg.connect(f"{PG}/{DB}", autocommit=True) as db:
+    with psycopg.connect(database_url(DB_NAME), autocommit=True) as db:
         db.execute("DROP TABLE IF EXISTS bench_claim")
         db.execute("CREATE TABLE bench_claim (id int PRIMARY KEY, pupil int NULL)")
         db.execute("INSERT INTO bench_claim SELECT g, NULL FROM generate_series(1, %s) g", [slots])
-        conns = [psycopg.connect(f"{PG}/{DB}") for _ in range(clients)]
+        conns = [psycopg.connect(database_url(DB_NAME)) for _ in range(clients)]
         wins = [0]
         lock = threading.Lock()
 
@@ -392,29 +289,25 @@ def main() -> None:
     if not 2 <= args.parents <= 60 or not 1 <= args.rushes <= 20:
         raise SystemExit("keep it small: 2-60 parents, 1-20 rushes (2 shared cores)")
     random.seed(6)
-    print(f"setting up {DB} ...", flush=True)
-    recreate_database()
+    print(f"setting up {DB_NAME} ...", flush=True)
+    recreate_database(DB_NAME)
+    setup_django(DB_NAME)
     round_pk, round_id, slot_ids, families = seed(args.parents, args.slots)
 
     port = free_port()
-    app = start(["ocs.wsgi"], port, app_env(), ROOT)
+    app = start_server("ocs.wsgi", port, DB_NAME)
     try:
         lat_b, walls_b, booked, double, child_twice = run_booking(
             port, round_pk, round_id, slot_ids, families, args.rushes
         )
     finally:
-        stop(app)
+        stop_server(app)
     port = free_port()
-    bare_app = start(
-        ["--chdir", str(ROOT / "bench"), "booking_rush:bare"],
-        port,
-        {**os.environ, "BENCH_BARE": "1", "PYTHONPATH": str(ROOT / "bench")},
-        ROOT,
-    )
+    bare_app = start_server("bench.common:minimal_app()", port, DB_NAME, probe="/")
     try:
         lat_bare, walls_bare = run_bare(port, args.parents, args.rushes)
     finally:
-        stop(bare_app)
+        stop_server(bare_app)
     lat_raw, walls_raw = run_raw(args.parents, args.slots, args.rushes)
 
     print(

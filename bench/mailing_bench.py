@@ -15,7 +15,6 @@ import multiprocessing as mp
 import os
 import resource
 import smtplib
-import socket
 import sys
 import time
 import tracemalloc
@@ -37,6 +36,8 @@ from django.conf import settings  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
+
+from bench.common import free_port  # noqa: E402
 
 
 class CountingSink:
@@ -63,12 +64,6 @@ def run_sink(port, messages, size, ready, stop) -> None:
     ready.set()
     stop.wait(timeout=1800)
     controller.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def make_school(recipients: int):

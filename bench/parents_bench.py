@@ -23,98 +23,35 @@ the server; the server is stopped at the end.
 
 import argparse
 import http.client
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (  # noqa: E402
+    BARE_PATH,
+    free_port,
+    install_urls,
+    make_session,
+    recreate_database,
+    setup_django,
+    start_server,
+    stop_server,
+)
+
 DB_NAME = "ocs_bench_parents"
-PG = "postgres://postgres@127.0.0.1:5432"
-ENV = {
-    "DATABASE_URL": f"{PG}/{DB_NAME}",
-    "DJANGO_SETTINGS_MODULE": "ocs.settings",
-    "SECRET_KEY": "bench-only-" + "x" * 40,
-    "OCS_SECURE": "false",
-    "OCS_DEBUG": "false",
-    "ALLOWED_HOSTS": "127.0.0.1,testserver",
-    "PYTHONWARNINGS": "ignore::UserWarning",  # WhiteNoise: no collected static dir here
-}
 # Requests per page per round: the PDF costs about 100 ms per page, the rest a few ms.
 REQUESTS = {"bare": 60, "group_list": 30, "group_detail": 30, "parent_detail": 30, "pdf": 5}
-
-
-# The server side: gunicorn loads `bench.parents_bench:bare_app()`, which serves OCS's own
-# URLs plus one bare view, so both are measured through the same process, middleware, session.
-
-
-def bare_view(request):
-    from django.http import HttpResponse
-
-    return HttpResponse("ok", content_type="text/plain")
-
-
-def install_urls() -> None:
-    from django.conf import settings
-    from django.urls import clear_url_caches, include, path
-
-    from schools.access import staff_required
-
-    globals()["urlpatterns"] = [
-        path("_bench/bare/", staff_required(bare_view)),
-        path("", include("ocs.urls")),
-    ]
-    settings.ROOT_URLCONF = __name__
-    clear_url_caches()
-
-
-def bare_app():
-    import django
-
-    django.setup()
-    install_urls()
-    from django.core.wsgi import get_wsgi_application
-
-    return get_wsgi_application()
-
-
-# The client side.
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-
-
-def setup_django() -> None:
-    os.environ.update(ENV)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+# The server: OCS plus the bare view behind the staff pages' staff_required, so both are
+# measured through the same process, middleware and session.
+ACCESS = "staff_required"
+APP = f'bench.common:ocs_app("{ACCESS}")'
 
 
 def seed_school(slug: str, groups: int) -> dict:
     """A school with `groups` groups of 30 families and a beheerder with a session."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
     from accounts.models import User
     from schools.models import Group, Guardianship, Parent, Pupil, School, StaffMember
 
@@ -160,61 +97,19 @@ def seed_school(slug: str, groups: int) -> dict:
         role="beheerder",
         can_edit_parents=True,
     )
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "accounts.backends.EmailBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session["ocs_login_at"] = int(time.time())
-    session.create()
     group = group_rows[0]
     return {
         "families": len(pupils),
-        "session": session.session_key,
+        "session": make_session(user),
         "user": user,
         "paths": {
-            "bare": "/_bench/bare/",
+            "bare": BARE_PATH,
             "group_list": "/ouderoverzicht/",
             "group_detail": f"/ouderoverzicht/groep/{group.public_id}/",
             "parent_detail": f"/ouderoverzicht/ouder/{parents[0].public_id}/",
             "pdf": f"/ouderoverzicht/groep/{group.public_id}/pdf/",
         },
     }
-
-
-def start_server(port: int) -> subprocess.Popen:
-    cmd = [
-        str(ROOT / ".venv/bin/gunicorn"),
-        "bench.parents_bench:bare_app()",
-        "--workers",
-        "2",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--no-control-socket",
-        "--timeout",
-        "60",
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **ENV}, start_new_session=True)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/privacy/")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    stop_server(server)
-    raise SystemExit("gunicorn did not start within 20 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
 
 
 def get(port: int, path: str, session: str) -> tuple[float, int, int]:
@@ -256,9 +151,9 @@ def main() -> None:
     if not 1 <= args.rounds <= 10:
         raise SystemExit("need 1 <= rounds <= 10")
 
-    recreate_database()
-    setup_django()
-    install_urls()
+    recreate_database(DB_NAME)
+    setup_django(DB_NAME)
+    install_urls(ACCESS)
     schools = {"30": seed_school("klein", 1), "600": seed_school("groot", 20)}
     counts = {size: query_counts(s) for size, s in schools.items()}
     from django.db import connections
@@ -269,7 +164,7 @@ def main() -> None:
     sizes: dict[str, int] = {}
     errors = 0
     port = free_port()
-    server = start_server(port)
+    server = start_server(APP, port, DB_NAME, timeout=60)
     try:
         for school in schools.values():  # warm up both workers
             for path in school["paths"].values():

@@ -21,93 +21,37 @@ request and on the server; the server is stopped at the end.
 
 import argparse
 import http.client
-import os
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (  # noqa: E402
+    BARE_PATH,
+    database_url,
+    free_port,
+    make_session,
+    percentile,
+    recreate_database,
+    setup_django,
+    start_server,
+    stop_server,
+)
+
 DB_NAME = "ocs_bench_signup"
-PG = "postgres://postgres@127.0.0.1:5432"
-ENV = {
-    "DATABASE_URL": f"{PG}/{DB_NAME}",
-    "DJANGO_SETTINGS_MODULE": "ocs.settings",
-    "SECRET_KEY": "bench-only-" + "x" * 40,
-    "OCS_SECURE": "false",
-    "OCS_DEBUG": "false",
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "PYTHONWARNINGS": "ignore::UserWarning",  # WhiteNoise: no collected static dir here
-}
 ROUNDS = 3
-
-
-# The server side: gunicorn loads `bench.signup_rush:bare_app()`, which serves OCS's own URLs
-# plus one bare view, so both are measured through the same process, middleware and session.
-
-
-def bare_view(request):
-    from django.http import HttpResponse
-
-    return HttpResponse("ok", content_type="text/plain")
-
-
-def bare_app():
-    import django
-    from django.conf import settings
-    from django.urls import include, path
-
-    django.setup()
-    from schools.access import parent_required
-
-    globals()["urlpatterns"] = [
-        path("_bench/bare/", parent_required(bare_view)),
-        path("", include("ocs.urls")),
-    ]
-    settings.ROOT_URLCONF = __name__
-    from django.core.wsgi import get_wsgi_application
-
-    return get_wsgi_application()
-
-
-# The client side.
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-
-
-def setup_django() -> None:
-    os.environ.update(ENV)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+# The server: OCS plus the bare view behind the portal's parent_required, so both are measured
+# through the same process, middleware and session.
+APP = 'bench.common:ocs_app("parent_required")'
 
 
 def seed(parents: int) -> tuple[list[str], object, object]:
     """One school, one group, N parents with sessions. Returns their session keys."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
 
     from accounts.models import User
     from schools.models import Group, Guardianship, Parent, Pupil, School
@@ -129,15 +73,7 @@ def seed(parents: int) -> tuple[list[str], object, object]:
     Guardianship.objects.bulk_create(
         Guardianship(parent=p, pupil=k) for p, k in zip(family, pupils, strict=True)
     )
-    keys = []
-    for user in users:
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "accounts.backends.EmailBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session["ocs_login_at"] = int(time.time())
-        session.create()
-        keys.append(session.session_key)
+    keys = [make_session(user) for user in users]
     return keys, school, group
 
 
@@ -155,42 +91,6 @@ def new_special_group(school, group, places: int, round_no: int):
         signup_deadline=timezone.localdate(),
         eligible_groups=[group],
     )
-
-
-def start_server(port: int) -> subprocess.Popen:
-    cmd = [
-        str(ROOT / ".venv/bin/gunicorn"),
-        "bench.signup_rush:bare_app()",
-        "--workers",
-        "2",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--no-control-socket",
-        "--timeout",
-        "30",
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **ENV}, start_new_session=True)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/privacy/")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    stop_server(server)
-    raise SystemExit("gunicorn did not start within 20 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
 
 
 def fire(port: int, paths_and_sessions: list[tuple[str, str]], clients: int):
@@ -245,7 +145,7 @@ def raw_inserts(count: int, clients: int) -> float:
     """`count` single-row insert transactions from `clients` threads; returns tx/s."""
     import psycopg
 
-    with psycopg.connect(f"{PG}/{DB_NAME}", autocommit=True) as conn:
+    with psycopg.connect(database_url(DB_NAME), autocommit=True) as conn:
         conn.execute(
             "CREATE TABLE IF NOT EXISTS bench_raw (id bigserial primary key, g int, p int)"
         )
@@ -254,7 +154,7 @@ def raw_inserts(count: int, clients: int) -> float:
     start = threading.Event()
 
     def worker():
-        with psycopg.connect(f"{PG}/{DB_NAME}") as conn:
+        with psycopg.connect(database_url(DB_NAME)) as conn:
             start.wait()
             while True:
                 with lock:
@@ -276,11 +176,6 @@ def raw_inserts(count: int, clients: int) -> float:
     return count / (time.perf_counter() - t0)
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parents", type=int, default=100)
@@ -290,21 +185,21 @@ def main() -> None:
     if not 1 <= args.places <= args.parents <= 1000 or not 1 <= args.clients <= 64:
         raise SystemExit("need 1 <= places <= parents <= 1000 and 1 <= clients <= 64")
 
-    recreate_database()
-    setup_django()
+    recreate_database(DB_NAME)
+    setup_django(DB_NAME)
     keys, school, group = seed(args.parents)
     from django.db import connections
 
     from specialgroups.models import Signup
 
     port = free_port()
-    server = start_server(port)
+    server = start_server(APP, port, DB_NAME)
     rush_rates, rush_lat, bare_rates, bare_lat, raw_rates, got_in = [], [], [], [], [], []
     errors = 0
     try:
-        fire(port, [("/_bench/bare/", k) for k in keys[:20]], args.clients)  # warm up
+        fire(port, [(BARE_PATH, k) for k in keys[:20]], args.clients)  # warm up
         for round_no in range(ROUNDS):
-            seconds, lat, statuses = fire(port, [("/_bench/bare/", k) for k in keys], args.clients)
+            seconds, lat, statuses = fire(port, [(BARE_PATH, k) for k in keys], args.clients)
             errors += sum(s != 200 for s in statuses)
             bare_rates.append(len(keys) / seconds)
             bare_lat += lat
@@ -330,12 +225,12 @@ def main() -> None:
         f"gunicorn 2 sync workers, PostgreSQL, {ROUNDS} rounds (medians)"
     )
     print(
-        f"  sign-ups/s (POSTs) {rush:7.0f}   p50 {pct(rush_lat, 0.5) * 1000:6.1f} ms   "
-        f"p99 {pct(rush_lat, 0.99) * 1000:6.1f} ms"
+        f"  sign-ups/s (POSTs) {rush:7.0f}   p50 {percentile(rush_lat, 50) * 1000:6.1f} ms   "
+        f"p99 {percentile(rush_lat, 99) * 1000:6.1f} ms"
     )
     print(
-        f"  bare Django view  {bare:8.0f}/s p50 {pct(bare_lat, 0.5) * 1000:6.1f} ms   "
-        f"p99 {pct(bare_lat, 0.99) * 1000:6.1f} ms"
+        f"  bare Django view  {bare:8.0f}/s p50 {percentile(bare_lat, 50) * 1000:6.1f} ms   "
+        f"p99 {percentile(bare_lat, 99) * 1000:6.1f} ms"
     )
     print(f"  raw insert tx/s   {raw:8.0f}   (psycopg, BEGIN; INSERT; COMMIT)")
     print(f"  got in per round  {got_in} (maximum {args.places})")
