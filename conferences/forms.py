@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from conferences.services import RoundSettings
 from conferences.slots import aware
+from lib.email import validate_header_value
 
 
 class DateInput(forms.DateInput):
@@ -98,4 +99,6 @@ class NotificationForm(forms.Form):
     body = forms.CharField(label=_("Bericht"), widget=forms.Textarea(attrs={"rows": 12}))
 
     def clean_subject(self):
-        return " ".join(self.cleaned_data["subject"].splitlines()).strip()
+        subject = self.cleaned_data["subject"]
+        validate_header_value(subject)
+        return subject.strip()

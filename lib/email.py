@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,20 @@ class RenderedEmail:
 def strip_header_breaks(value: str) -> str:
     """Whatever becomes a header is one line: CR, LF and other line breaks become spaces."""
     return " ".join(value.splitlines()).strip()
+
+
+def has_line_break(value: str) -> bool:
+    """True when the text would span more than one line in a mail header."""
+    return " ".join(value.splitlines()) != value
+
+
+HEADER_BREAK_MESSAGE = _("Een onderwerp of naam mag geen regelovergang bevatten.")
+
+
+def validate_header_value(value: str) -> None:
+    """Forms reject line breaks in anything that becomes a mail header (header injection)."""
+    if has_line_break(value):
+        raise ValidationError(HEADER_BREAK_MESSAGE, code="header_break")
 
 
 def render_email(template: str, context: dict) -> RenderedEmail:

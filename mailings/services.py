@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lib.email import strip_header_breaks
+from lib.email import HEADER_BREAK_MESSAGE, has_line_break, strip_header_breaks
 from mailings.attachments import AttachmentError, attachments_check
 from mailings.models import Mailing, MailingAttachment, OutgoingMessage
 from schools.models import Group, Parent, Pupil, StaffMember
@@ -117,6 +117,8 @@ def mailing_send(
     """Write the mailing, its attachments and one outgoing message per recipient (plus the
     sender's copy) in one transaction; delivery starts after commit. The caller has checked
     that `staff` may mail `groups` and `special_groups`."""
+    if has_line_break(subject or ""):
+        raise MailingError(HEADER_BREAK_MESSAGE)
     subject = strip_header_breaks(subject or "")
     body = (body or "").replace("\r\n", "\n").strip("\n")
     if not groups and not special_groups:

@@ -45,3 +45,44 @@ def test_a_pupil_named_script_shows_as_text_on_the_teachers_pages(client, world,
     login(world.anna)
     page = client.get(reverse("schools:dashboard"))
     assert "<img src=x" not in page.text
+
+
+@given(st.text(), st.sampled_from(list(LINE_BREAKS)), st.text())
+def test_header_fields_with_any_line_break_are_rejected(before, brk, after):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from lib.email import validate_header_value
+
+    with pytest.raises(ValidationError):
+        validate_header_value(before + brk + after)
+
+
+@given(st.text().filter(lambda t: not any(ch in t for ch in LINE_BREAKS)))
+def test_header_fields_without_line_breaks_pass(value):
+    from lib.email import validate_header_value
+
+    validate_header_value(value)
+
+
+def test_a_forged_mailing_subject_with_a_line_break_is_refused_and_sends_nothing(
+    client, world, login
+):
+    from mailings.models import Mailing, OutgoingMessage
+
+    login(world.anna)
+    response = client.post(
+        reverse("mailings:send"),
+        {"group": str(world.g3.public_id), "subject": "Hallo\r\nBcc: x@evil.test", "body": "Hoi"},
+    )
+    assert response.status_code == 400
+    assert "mag geen regelovergang bevatten" in response.text
+    assert not Mailing.objects.exists() and not OutgoingMessage.objects.exists()
+
+
+def test_a_conference_notification_subject_with_a_line_break_is_refused():
+    from conferences.forms import NotificationForm
+
+    form = NotificationForm(data={"subject": "Gesprekken\nBcc: x@evil.test", "body": "Hoi"})
+    assert not form.is_valid()
+    assert "mag geen regelovergang bevatten" in str(form.errors["subject"])
