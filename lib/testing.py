@@ -12,3 +12,14 @@ def screenshot(page, name: str) -> Path:
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def postgresql_only():
+    """Mark for tests that prove behaviour under concurrency: SQLite ignores row locks."""
+    import pytest
+    from django.db import connection
+
+    return pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="concurrency needs PostgreSQL (set DATABASE_URL=postgres://...)",
+    )

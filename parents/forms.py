@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from parents.services import LEAVE, STAY
+from parents.services import EDITABLE_FIELDS, LEAVE, STAY
 from schools.models import Group, Parent, StaffMember
 
 PHONE_CHARS = re.compile(r"^[0-9+\-() ]+$")
@@ -45,17 +45,7 @@ def clean_postcode(value: str) -> str:
 class ParentForm(forms.ModelForm):
     class Meta:
         model = Parent
-        fields = [
-            "first_name",
-            "infix",
-            "last_name",
-            "email",
-            "phone",
-            "street",
-            "house_number",
-            "postcode",
-            "city",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "email": forms.EmailInput(attrs={"autocomplete": "off"}),
             "phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),

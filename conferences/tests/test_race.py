@@ -9,18 +9,17 @@ import time as clock
 from datetime import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from conferences.models import Slot
 from conferences.services import ConferenceError, slot_book
+from lib.testing import postgresql_only
 from schools.models import Pupil
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrency needs PostgreSQL row locking"
-    ),
+    postgresql_only(),
 ]
 
 FAMILIES = 12

@@ -4,17 +4,16 @@ import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
+from lib.testing import postgresql_only
 from mailings.delivery import outbox_deliver
 from mailings.models import Mailing, OutgoingMessage
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="SQLite ignores row locks; run on PostgreSQL"
-    ),
+    postgresql_only(),
 ]
 WORKERS = 4
 MESSAGES = 120

@@ -264,20 +264,3 @@ def test_manage_py_mail_deliver_drains_what_is_due(smtp, send):
     call_command("mail_deliver", stdout=out)
     assert "sent 3, failed 0, retry later 0" in out.getvalue()
     assert set(statuses(mailing).values()) == {Status.SENT}
-
-
-def test_a_system_mail_job_from_before_the_outbox_still_arrives(
-    smtp, db, django_capture_on_commit_callbacks, run_tasks
-):
-    from accounts.tasks import send_system_email
-
-    with django_capture_on_commit_callbacks(execute=True):
-        send_system_email.call(
-            to="oud@example.nl",
-            subject="Oude taak",
-            text="Tekst",
-            html="<p>Tekst</p>",
-            from_email="OCS <noreply@ocs.example.nl>",
-        )
-    run_tasks()
-    assert smtp.handler.recipients() == ["oud@example.nl"]

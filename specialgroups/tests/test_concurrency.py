@@ -11,17 +11,16 @@ import time
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
+from lib.testing import postgresql_only
 from schools.models import Guardianship, Parent, Pupil
 from specialgroups import services
 from specialgroups.models import Signup
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks need PostgreSQL (DATABASE_URL)"
-    ),
+    postgresql_only(),
 ]
 
 PARENTS = 100
