@@ -102,11 +102,21 @@ def test_a_wrong_current_password_changes_nothing(client, world, login):
 
 
 def test_deactivating_a_staff_member_ends_their_sessions(client, world):
+    """A staff export without Bram deactivates him; his open session ends at once."""
+    from schools.importer import import_apply
+
     attempt(client, "bram@linde.test", PASSWORD)
     assert client.get(reverse("schools:dashboard")).status_code == 200
-    world.bram.is_active = False
-    world.bram.save()
-    world.bram.user.end_all_sessions()
+    pupils = "Leerlingnummer;Roepnaam;Achternaam;Groep\n1001;Sam;Jansen;Groep 3\n"
+    staff = (
+        "Voornaam;Tussenvoegsel;Achternaam;E-mail;Rol;Groepen;Mag ouders wijzigen\n"
+        "Anna;;Docent;anna@linde.test;leerkracht;Groep 3;ja\n"
+    )
+    import_apply(
+        school=world.school, pupils_csv=pupils, staff_csv=staff, actor_email="bea@linde.test"
+    )
+    world.bram.refresh_from_db()
+    assert not world.bram.is_active
     assert client.get(reverse("schools:dashboard")).status_code == 302
 
 
