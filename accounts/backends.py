@@ -20,6 +20,13 @@ class EmailBackend(ModelBackend):
             return user
         return None
 
+    def get_user(self, user_id):
+        # Per request only `is_active`: blocking a parent or deactivating staff rotates the
+        # user's session stamp (ending their sessions), and every view's access helper checks
+        # the parent's block and the staff role again. This saves two queries on every page.
+        user = User._default_manager.filter(pk=user_id).first()
+        return user if user is not None and user.is_active else None
+
     def user_can_authenticate(self, user) -> bool:
         if not user.is_active:
             return False
