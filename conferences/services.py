@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -23,7 +23,7 @@ from conferences.slots import (
     generate_slots,
     local_span,
 )
-from schools.models import Group, Parent, Pupil, StaffMember
+from schools.models import Group, Guardianship, Parent, Pupil, StaffMember
 
 
 class ConferenceError(Exception):
@@ -248,13 +248,7 @@ def slot_book(*, parent: Parent, conference: ConferenceRound, pupil: Pupil, slot
     now = timezone.now()
     try:
         with transaction.atomic():
-            # Serialises one parent's own bookings, so sibling overlap checks see each other.
-            locked = list(
-                Parent.objects.select_for_update()
-                .filter(pk=parent.pk, is_blocked=False)
-                .values_list("pk", flat=True)
-            )
-            if not locked:
+            if not _lock_household(parent, pupil):
                 raise NotAllowed
             _check_may_book(parent=parent, conference=conference, pupil=pupil, now=now)
             slot = Slot.objects.filter(round=conference, pk=slot_id).first()
@@ -265,9 +259,11 @@ def slot_book(*, parent: Parent, conference: ConferenceRound, pupil: Pupil, slot
             slot.round = conference  # with its group, school and teacher already loaded
             if slot.pupil_id == pupil.pk:
                 return slot
+            # Siblings: children who share a guardian with this child, whoever booked them.
+            guardians = Guardianship.objects.filter(pupil=pupil).values("parent_id")
             sibling = (
                 Slot.objects.filter(
-                    pupil__guardianships__parent=parent,
+                    pupil__guardianships__parent__in=guardians,
                     starts_at__lt=slot.ends_at,
                     ends_at__gt=slot.starts_at,
                 )
@@ -290,6 +286,22 @@ def slot_book(*, parent: Parent, conference: ConferenceRound, pupil: Pupil, slot
             return slot
     except IntegrityError:
         raise ChildAlreadyPlanned from None
+
+
+def _lock_household(parent: Parent, pupil: Pupil) -> bool:
+    """Lock the rows of the booking parent and of every guardian of the child, in id order.
+
+    Two bookings for siblings (children sharing a guardian) then run one after the other,
+    so the overlap check of one sees the other's talk, also when separated parents book at
+    the same moment. False when the booking parent is blocked."""
+    guardians = Guardianship.objects.filter(pupil=pupil).values("parent_id")
+    rows = (
+        Parent.objects.select_for_update()
+        .filter(Q(pk=parent.pk) | Q(pk__in=guardians))
+        .order_by("pk")
+        .values_list("pk", "is_blocked")
+    )
+    return dict(rows).get(parent.pk) is False
 
 
 def _confirm_later(*, slot: Slot, pupil: Pupil, parent: Parent, changed: bool) -> None:

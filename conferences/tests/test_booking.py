@@ -349,3 +349,29 @@ def test_a_confirmation_for_a_booking_changed_meanwhile_is_not_sent(world, make_
             slot_id=slot.pk, pupil_id=world.sam.pk, booker_id=world.petra.pk, changed=False
         )
     assert sent is False and outbox == []
+
+
+def test_a_co_parent_cannot_book_a_time_that_overlaps_a_sibling_booked_by_the_other(
+    world, make_round
+):
+    """Lotte is Quinten's daughter only; Sam is Petra's and Quinten's son. When Quinten has
+    booked Lotte at 15:00, Petra cannot book Sam at 15:00: Quinten would have two talks."""
+    import pytest as _pytest
+
+    from conferences.services import SiblingOverlap, slot_book
+
+    sam_round = make_round(group=world.g3, total=1)
+    lotte_round = make_round(group=world.g4, staff=world.bram, total=1)
+    slot_book(
+        parent=world.quinten,
+        conference=lotte_round,
+        pupil=world.lotte,
+        slot_id=lotte_round.slots.get().pk,
+    )
+    with _pytest.raises(SiblingOverlap):
+        slot_book(
+            parent=world.petra,
+            conference=sam_round,
+            pupil=world.sam,
+            slot_id=sam_round.slots.get().pk,
+        )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from conferences.models import Slot
 from conferences.services import ConferenceError, slot_book
 from lib.testing import postgresql_only
-from schools.models import Pupil
+from schools.models import Parent, Pupil
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -128,3 +128,53 @@ def test_without_the_conditional_update_the_race_double_books(world, make_round,
             double_booked_runs += 1
     print(f"naive claim double-booked in {double_booked_runs} of {RUNS} runs")
     assert double_booked_runs >= 1
+
+
+def _slow_commit(monkeypatch):
+    """Hold each booking open a moment after its claim, as a busy server would."""
+    from conferences import services
+
+    real = services._confirm_later
+
+    def slow(**kwargs):
+        real(**kwargs)
+        clock.sleep(0.15)
+
+    monkeypatch.setattr(services, "_confirm_later", slow)
+
+
+def _siblings_race(world, make_round, claim_rounds: int) -> int:
+    """Petra books Sam and Quinten books Sam's sister Lotte at the same time of day, at the
+    same moment. Returns in how many runs both talks were booked on top of each other."""
+    overlaps = 0
+    for run in range(claim_rounds):
+        start, end = time(9 + run, 0), time(10 + run, 0)
+        sam_round = make_round(group=world.g3, total=1, start=start, end=end)
+        lotte_round = make_round(group=world.g4, staff=world.bram, total=1, start=start, end=end)
+        jobs = [
+            (world.petra, sam_round, world.sam, sam_round.slots.get().pk),
+            (world.quinten, lotte_round, world.lotte, lotte_round.slots.get().pk),
+        ]
+        if len(race(slot_book, jobs)) == 2:
+            overlaps += 1
+    return overlaps
+
+
+def test_separated_parents_booking_siblings_at_once_never_overlap(world, make_round, monkeypatch):
+    _slow_commit(monkeypatch)
+    assert _siblings_race(world, make_round, RUNS) == 0
+
+
+def test_without_the_household_lock_siblings_get_overlapping_talks(world, make_round, monkeypatch):
+    from conferences import services
+
+    _slow_commit(monkeypatch)
+
+    def own_row_only(parent, pupil):
+        rows = Parent.objects.select_for_update().filter(pk=parent.pk, is_blocked=False)
+        return rows.exists()
+
+    monkeypatch.setattr(services, "_lock_household", own_row_only)
+    overlaps = _siblings_race(world, make_round, RUNS)
+    print(f"without the household lock: overlapping sibling talks in {overlaps} of {RUNS} runs")
+    assert overlaps >= 1
