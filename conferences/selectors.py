@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from conferences.access import pupils_for_parent_current
 from conferences.models import ConferenceRound, Slot
 from conferences.slots import AMSTERDAM, adjacent, overlaps
-from schools.models import Parent, Pupil
+from schools.models import Guardianship, Parent, Pupil
 
 
 @dataclass
@@ -56,10 +57,19 @@ def portal_rounds(parent: Parent) -> list[Card]:
         .order_by("starts_at")
     )
     pupil_ids = [p.pk for p in pupils]
+    # Talks of the children and of their siblings through a co-parent (children sharing a
+    # guardian with one of them): a time must not overlap any of them. Children who are not
+    # this parent's own are not named.
+    guardians = Guardianship.objects.filter(pupil_id__in=pupil_ids).values("parent_id")
     booked = list(
-        Slot.objects.filter(pupil_id__in=pupil_ids, ends_at__gt=now).select_related("booked_by")
+        Slot.objects.filter(
+            Q(pupil_id__in=pupil_ids)
+            | Q(pupil__in=Pupil.objects.filter(guardianships__parent__in=guardians)),
+            ends_at__gt=now,
+        ).select_related("booked_by")
     )
-    names = {p.pk: p.first_name for p in pupils}
+    names = defaultdict(lambda: _("een ander kind uit het gezin"))
+    names.update({p.pk: p.first_name for p in pupils})
     by_round = defaultdict(list)
     for slot in slots:
         by_round[slot.round_id].append(slot)

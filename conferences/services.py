@@ -55,11 +55,19 @@ class NotAllowed(ConferenceError):
 
 
 class SiblingOverlap(ConferenceError):
-    def __init__(self, name: str):
-        super().__init__(
-            _("Deze tijd valt samen met het gesprek van %(name)s. Kies een andere tijd.")
-            % {"name": name}
-        )
+    def __init__(self, name: str = ""):
+        # Without a name when the sibling is not the booking parent's own child (a
+        # co-parent's child from another relationship): nothing about that child leaks.
+        if name:
+            message = _(
+                "Deze tijd valt samen met het gesprek van %(name)s. Kies een andere tijd."
+            ) % {"name": name}
+        else:
+            message = _(
+                "Op deze tijd heeft een ander kind uit het gezin al een gesprek. "
+                "Kies een andere tijd."
+            )
+        super().__init__(message)
 
 
 class ChildAlreadyPlanned(ConferenceError):
@@ -272,7 +280,8 @@ def slot_book(*, parent: Parent, conference: ConferenceRound, pupil: Pupil, slot
                 .first()
             )
             if sibling is not None:
-                raise SiblingOverlap(sibling.pupil.first_name)
+                own = Guardianship.objects.filter(pupil=sibling.pupil, parent=parent).exists()
+                raise SiblingOverlap(sibling.pupil.first_name if own else "")
             released = Slot.objects.filter(round=conference, pupil=pupil).update(
                 pupil=None, booked_by=None, booked_at=None
             )

@@ -375,3 +375,23 @@ def test_a_co_parent_cannot_book_a_time_that_overlaps_a_sibling_booked_by_the_ot
             pupil=world.sam,
             slot_id=sam_round.slots.get().pk,
         )
+
+
+def test_the_portal_marks_a_time_taken_by_a_co_parents_other_child_without_naming_it(
+    client, world, login, make_round
+):
+    from conferences.services import slot_book
+
+    sam_round = make_round(group=world.g3, total=2)
+    lotte_round = make_round(group=world.g4, staff=world.bram, total=1)
+    slot_book(
+        parent=world.quinten,
+        conference=lotte_round,
+        pupil=world.lotte,
+        slot_id=lotte_round.slots.get().pk,
+    )
+    login(world.petra)
+    page = client.get(reverse("conferences:portal")).text
+    assert "een ander kind uit het gezin" in page
+    assert "Lotte" not in page
+    assert sam_round.slots.count() == 2
