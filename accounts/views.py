@@ -147,8 +147,9 @@ def invitations(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:invitations")
             parents = parents.filter(pupils__group=group)
         count = 0
-        for parent in parents.distinct().select_related("user", "school"):
-            count += services.invitation_send(parent=parent)
+        with transaction.atomic():  # all invitations or none, and one delivery run
+            for parent in parents.distinct().select_related("user", "school"):
+                count += services.invitation_send(parent=parent)
         audit_record(request=request, action="invite", object_type="parent", count=count)
         messages.success(request, _("%(count)d uitnodiging(en) verstuurd.") % {"count": count})
         return redirect("accounts:invitations")

@@ -90,18 +90,26 @@ def mailing_recipients(*, candidates: list[Parent], parent_ids=None) -> Recipien
     return result
 
 
-def _outbox_kick() -> None:
-    """Enqueue a delivery run once the transaction has committed. If the queue is down the
-    messages still wait in the outbox: `manage.py mail_deliver` or the next run sends them."""
+def _enqueue_delivery() -> None:
     from mailings.tasks import deliver_outbox
 
-    def enqueue():
-        try:
-            deliver_outbox.enqueue()
-        except Exception:
-            logger.exception("could not enqueue outbox delivery; messages wait in the outbox")
+    try:
+        deliver_outbox.enqueue()
+    except Exception:
+        logger.exception("could not enqueue outbox delivery; messages wait in the outbox")
 
-    transaction.on_commit(enqueue)
+
+def _outbox_kick() -> None:
+    """Enqueue a delivery run once the transaction has committed: one run per transaction,
+    however many messages it wrote (a bulk invitation of a whole school is one task). If the
+    queue is down the messages still wait in the outbox: `manage.py mail_deliver` or the next
+    run sends them."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        entry[1] is _enqueue_delivery for entry in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_enqueue_delivery)
 
 
 def mailing_send(

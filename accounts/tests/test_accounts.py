@@ -199,3 +199,20 @@ def test_only_the_beheerder_may_send_invitations(client, world, login):
         )
     login(world.petra)
     assert client.get(reverse("accounts:invitations")).status_code == 403
+
+
+def test_inviting_a_whole_group_enqueues_one_delivery_run(
+    client, world, login, make_parent, monkeypatch, django_capture_on_commit_callbacks
+):
+    from mailings import services as mail_services
+    from mailings.models import OutgoingMessage
+
+    for i in range(5):
+        make_parent(world.school, f"nieuw{i}@example.nl", pupils=[world.lotte], with_login=False)
+    runs = []
+    monkeypatch.setattr(mail_services, "_enqueue_delivery", lambda: runs.append(1))
+    login(world.bea)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:invitations"), {"target": str(world.g4.public_id)})
+    assert OutgoingMessage.objects.filter(email__startswith="nieuw").count() == 5
+    assert len(runs) == 1
