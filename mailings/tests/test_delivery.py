@@ -10,7 +10,7 @@ from mailings.delivery import LEASE, outbox_claim, outbox_deliver
 from mailings.models import OutgoingMessage
 from mailings.services import mailing_send
 from mailings.tasks import deliver_outbox
-from mailings.tests.helpers import PDF, pdf
+from mailings.tests.helpers import PDF, pdf, send_to_group
 
 Status = OutgoingMessage.Status
 
@@ -168,17 +168,9 @@ def test_a_hanging_server_times_out_and_the_messages_wait(smtp, send, settings):
 
 
 def test_a_crash_between_claim_and_send_is_recovered_after_the_lease(smtp, world):
-    from mailings.services import mailing_send
 
-    mailing = mailing_send(
-        staff=world.anna,
-        groups=[world.g3],
-        special_groups=[],
-        parent_ids=None,
-        subject="Onderwerp",
-        body="Tekst",
-        files=[],
-    )  # no on_commit here: the "worker" below claims and then dies
+    # No on_commit here: the "worker" below claims and then dies.
+    mailing = send_to_group(world.anna, world.g3, subject="Onderwerp", body="Tekst")
     claimed = outbox_claim(limit=10)
     assert len(claimed) == 3
     assert outbox_deliver().sent == 0  # held by the dead worker, lease not over
@@ -196,15 +188,7 @@ def test_a_crash_between_claim_and_send_is_recovered_after_the_lease(smtp, world
 def test_a_late_result_of_the_crashed_worker_does_not_overwrite_the_new_claim(smtp, world):
     from mailings.delivery import _record
 
-    mailing_send(
-        staff=world.anna,
-        groups=[world.g3],
-        special_groups=[],
-        parent_ids=None,
-        subject="Onderwerp",
-        body="Tekst",
-        files=[],
-    )
+    send_to_group(world.anna, world.g3, subject="Onderwerp", body="Tekst")
     stale = outbox_claim(limit=1)[0]
     outbox_deliver(now=timezone.now() + LEASE + timedelta(seconds=1))
     _record(stale, Status.RETRY, "late", timezone.now())

@@ -7,7 +7,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from mailings.models import Mailing, MailingAttachment, OutgoingMessage
 from mailings.services import mailing_send
-from mailings.tests.helpers import PDF, pdf
+from mailings.tests.helpers import PDF, pdf, send_to_group
 from specialgroups.models import Signup, SpecialGroup
 
 COMPOSE = reverse("mailings:compose")
@@ -145,14 +145,8 @@ def test_attachments_over_ten_megabytes_in_total_are_refused(world, login):
 
 
 def test_file_names_are_cleaned(world):
-    mailing = mailing_send(
-        staff=world.anna,
-        groups=[world.g3],
-        special_groups=[],
-        parent_ids=None,
-        subject="x",
-        body="y",
-        files=[pdf("..\\..\\C:/tmp/../Zoë's <rapport>;rm -rf.PDF")],
+    mailing = send_to_group(
+        world.anna, world.g3, files=[pdf("..\\..\\C:/tmp/../Zoë's <rapport>;rm -rf.PDF")]
     )
     item = mailing.attachments.get()
     assert item.filename == "Zoe_s _rapport_rm -rf.pdf"
@@ -160,15 +154,7 @@ def test_file_names_are_cleaned(world):
 
 
 def test_attachments_are_served_only_to_who_may_see_the_mailing(world, login, client):
-    mailing = mailing_send(
-        staff=world.anna,
-        groups=[world.g3],
-        special_groups=[],
-        parent_ids=None,
-        subject="x",
-        body="y",
-        files=[pdf()],
-    )
+    mailing = send_to_group(world.anna, world.g3, files=[pdf()])
     item = mailing.attachments.get()
     url = reverse("mailings:attachment", args=[mailing.public_id, item.public_id])
     response = login(world.anna).get(url)
@@ -202,15 +188,7 @@ def test_a_teacher_sees_her_own_mailings_and_directie_sees_all_of_the_school(wor
 
 
 def test_the_status_page_shows_each_recipient_and_polls_while_busy(world, login):
-    mailing = mailing_send(
-        staff=world.anna,
-        groups=[world.g3],
-        special_groups=[],
-        parent_ids=None,
-        subject="x",
-        body="y",
-        files=[],
-    )
+    mailing = send_to_group(world.anna, world.g3)
     client = login(world.anna)
     page = client.get(reverse("mailings:detail", args=[mailing.public_id])).content.decode()
     assert page.count("in de wachtrij") == 3 and 'hx-trigger="every 2s"' in page
@@ -249,15 +227,7 @@ def test_the_compose_page_costs_the_same_queries_for_a_small_and_a_large_group(
     with django_assert_max_num_queries(14):
         response = client.get(COMPOSE, {"group": world.g3.public_id, "individual": "1"})
     assert response.content.decode().count('name="parent"') == size + 2
-    mailing_send(
-        staff=world.anna,
-        groups=[world.g3],
-        special_groups=[],
-        parent_ids=None,
-        subject="x",
-        body="y",
-        files=[],
-    )
+    send_to_group(world.anna, world.g3)
     with django_assert_max_num_queries(14):
         client.get(reverse("mailings:sent"))
     with django_assert_max_num_queries(14):

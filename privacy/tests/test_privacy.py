@@ -164,18 +164,9 @@ def test_the_export_holds_sign_ups_and_conference_bookings(world):
 
 def test_erasing_removes_mail_received_and_mentions_in_other_mailings(world, make_parent):
     from mailings.models import Mailing, OutgoingMessage
-    from mailings.services import mailing_send
-    from mailings.tests.helpers import pdf
+    from mailings.tests.helpers import pdf, send_to_group
 
-    mailing_send(
-        staff=world.anna,
-        groups=[world.g3],
-        special_groups=[],
-        parent_ids=None,
-        subject="Schoolreis",
-        body="Beste ouders,",
-        files=[pdf()],
-    )
+    send_to_group(world.anna, world.g3, subject="Schoolreis", body="Beste ouders,", files=[pdf()])
     blocked = make_parent(
         world.school,
         "geblokkeerd@example.nl",
@@ -183,15 +174,7 @@ def test_erasing_removes_mail_received_and_mentions_in_other_mailings(world, mak
         first_name="Bartholomeus",
         is_blocked=True,
     )
-    mailing_send(
-        staff=world.anna,
-        groups=[world.g3],
-        special_groups=[],
-        parent_ids=None,
-        subject="Luizencontrole",
-        body="Beste ouders,",
-        files=[],
-    )
+    send_to_group(world.anna, world.g3, subject="Luizencontrole", body="Beste ouders,")
     export = parent_export(parent=world.petra)
     assert [m["onderwerp"] for m in export["berichten"]] == ["Schoolreis", "Luizencontrole"]
     assert export["berichten"][0]["bijlagen"] == ["Uitnodiging schoolreis.pdf"]
@@ -209,27 +192,10 @@ def test_retention_removes_old_mailings_with_their_attachment_files(world, setti
     from django.utils import timezone
 
     from mailings.models import Mailing, MailingAttachment
-    from mailings.services import mailing_send
-    from mailings.tests.helpers import pdf
+    from mailings.tests.helpers import pdf, send_to_group
 
-    old = mailing_send(
-        staff=world.anna,
-        groups=[world.g3],
-        special_groups=[],
-        parent_ids=None,
-        subject="Oud",
-        body="...",
-        files=[pdf()],
-    )
-    new = mailing_send(
-        staff=world.anna,
-        groups=[world.g3],
-        special_groups=[],
-        parent_ids=None,
-        subject="Nieuw",
-        body="...",
-        files=[],
-    )
+    old = send_to_group(world.anna, world.g3, subject="Oud", body="...", files=[pdf()])
+    new = send_to_group(world.anna, world.g3, subject="Nieuw", body="...")
     path = MailingAttachment.objects.get(mailing=old).file.name
     assert default_storage.exists(path)
     long_ago = timezone.now() - timedelta(days=settings.OCS_RETENTION_MAIL_DAYS + 1)
