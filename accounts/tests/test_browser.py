@@ -1,6 +1,7 @@
 """The foundation's flows in a real browser: Team → Login, and a parent's first visit."""
 
 import re
+import time
 
 import pytest
 from django.core import mail
@@ -52,3 +53,39 @@ def test_a_parent_accepts_an_invitation_and_sees_the_portal_on_a_phone(
     page.goto(f"{live_server.url}/s/de-linde/")
     screenshot(page, "foundation-start-page-phone")
     context.close()
+
+
+def test_a_teacher_sets_up_the_second_factor_and_needs_it_at_the_next_login(
+    live_server, page, world
+):
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def code(device, later=0):
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+        totp.time = time.time() + later  # a code may be used once: the next one comes later
+        return f"{totp.token():06d}"
+
+    def log_in():
+        page.goto(f"{live_server.url}/team/login/")
+        page.get_by_label("E-mailadres").fill("anna@linde.test")
+        page.get_by_label("Wachtwoord").fill(PASSWORD)
+        page.get_by_role("button", name="Inloggen").click()
+
+    log_in()
+    page.get_by_role("link", name="Anna Docent").click()
+    page.get_by_role("link", name="Tweestapsverificatie instellen").click()
+    expect(page.get_by_role("img", name="QR-code voor uw authenticator-app")).to_be_visible()
+    screenshot(page, "security-otp-setup")
+    device = TOTPDevice.objects.get(user=world.anna.user, confirmed=False)
+    page.get_by_label("Code uit uw authenticator-app").fill(code(device))
+    page.get_by_role("button", name="Bevestigen").click()
+    expect(page.get_by_text("Tweestapsverificatie staat aan.")).to_be_visible()
+
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in()
+    expect(page.get_by_role("heading", name="Code invoeren")).to_be_visible()
+    device.refresh_from_db()
+    page.get_by_label("Code uit uw authenticator-app").fill(code(device, later=device.step))
+    page.get_by_role("button", name="Verder").click()
+    expect(page.get_by_text("Leerkrachtendashboard")).to_be_visible()
