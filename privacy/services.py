@@ -7,7 +7,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.services import audit_record
 from privacy.registry import sections
-from schools.models import Parent, Pupil, School, StaffMember
+from schools.models import ImportBatch, Parent, Pupil, School, StaffMember
 
 
 def parent_export(*, parent: Parent) -> dict:
@@ -54,6 +54,9 @@ def parent_erase(*, parent: Parent, request=None, action: str = "erase") -> None
     )
 
 
+IMPORT_KEEP = timedelta(days=1)
+
+
 def _days(name: str, default: int) -> timedelta:
     return timedelta(days=getattr(settings, name, default))
 
@@ -81,10 +84,18 @@ def retention_run(*, school: School | None = None, dry_run: bool = False) -> dic
         for parent in parents.select_related("user", "school"):
             parent_erase(parent=parent)
         pupils.delete()
+    mail_cutoff = now - _days("OCS_RETENTION_MAIL_DAYS", 365)
     for section in sections():
         if section.expire is not None:
-            cutoff = now - _days("OCS_RETENTION_MAIL_DAYS", 365)
-            report[section.name] = 0 if dry_run else section.expire(school, cutoff)
+            report[section.name] = 0 if dry_run else section.expire(school, mail_cutoff)
+    # An uploaded export holds the whole school's personal data; one not confirmed within a
+    # day is abandoned (confirmed ones were emptied when applied).
+    imports = ImportBatch.objects.filter(created_at__lt=now - IMPORT_KEEP)
+    if school is not None:
+        imports = imports.filter(school=school)
+    report["imports"] = imports.count()
+    if not dry_run:
+        imports.delete()
     audit = AuditEvent.objects.filter(
         created_at__lt=now - _days("OCS_RETENTION_AUDIT_DAYS", 2 * 365)
     )

@@ -204,3 +204,19 @@ def test_retention_removes_old_mailings_with_their_attachment_files(world, setti
     assert report["berichten"] == 1
     assert list(Mailing.objects.all()) == [new]
     assert not default_storage.exists(path)
+
+
+def test_retention_removes_uploaded_exports_left_unconfirmed(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from schools.models import ImportBatch
+
+    abandoned = ImportBatch.objects.create(school=world.school, pupils_csv="Leerlingnummer;...")
+    fresh = ImportBatch.objects.create(school=world.school, pupils_csv="Leerlingnummer;...")
+    ImportBatch.objects.filter(pk=abandoned.pk).update(
+        created_at=timezone.now() - timedelta(days=2)
+    )
+    assert retention_run()["imports"] == 1
+    assert list(ImportBatch.objects.all()) == [fresh]
