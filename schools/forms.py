@@ -2,12 +2,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from lib.csvread import decode
+from lib.csvread import Decoded, detect
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
-def _read_csv(upload) -> str:
+def _read_csv(upload) -> Decoded:
     if upload.size > MAX_IMPORT_BYTES:
         raise ValidationError(_("Het bestand is groter dan 5 MB."))
     data = upload.read()
@@ -15,7 +15,7 @@ def _read_csv(upload) -> str:
         raise ValidationError(
             _("Dit is geen CSV-bestand. Sla het bestand in Excel op als 'CSV (puntkomma)'.")
         )
-    return decode(data)
+    return detect(data)
 
 
 class ImportForm(forms.Form):
@@ -29,9 +29,9 @@ class ImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
-    def clean_pupils_file(self) -> str:
+    def clean_pupils_file(self) -> Decoded:
         return _read_csv(self.cleaned_data["pupils_file"])
 
-    def clean_staff_file(self) -> str:
+    def clean_staff_file(self) -> Decoded | None:
         upload = self.cleaned_data.get("staff_file")
-        return _read_csv(upload) if upload else ""
+        return _read_csv(upload) if upload else None

@@ -12,6 +12,7 @@ lose their group and get a leave date (the retention command removes them later)
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -47,6 +48,44 @@ RELATIONS = {"moeder": "moeder", "vader": "vader", "verzorger": "verzorger"}
 YES = {"ja", "j", "yes", "y", "1", "true", "waar", "x"}
 NO = {"nee", "n", "no", "0", "false", "onwaar", ""}
 POSTCODE_RE = re.compile(r"^(\d{4})\s*([a-zA-Z]{2})$")
+# The school's words for the parent fields, as the preview shows them.
+FIELD_LABELS = {
+    "first_name": "voornaam",
+    "infix": "tussenvoegsel",
+    "last_name": "achternaam",
+    "email": "e-mail",
+    "phone": "telefoon",
+    "street": "straat",
+    "house_number": "huisnummer",
+    "postcode": "postcode",
+    "city": "plaats",
+}
+# A "?" touching a letter, or U+FFFD: what an export that could not write a letter leaves.
+DAMAGED_RE = re.compile(r"\ufffd|(?<=[^\W\d_])\?|\?(?=[^\W\d_])")
+UTF8_ADVICE = (
+    "Sla de export in de leerlingadministratie of in Excel op als UTF-8 (in Excel: 'CSV UTF-8 "
+    "(gescheiden door komma's)') en lees het bestand opnieuw in; dan blijven letters als ş, ı "
+    "en ł bewaard."
+)
+
+
+def has_control_character(value: str) -> bool:
+    """Line breaks (CR, LF, U+2028, ...) and other control characters: they break mail headers
+    and never belong in a name, address or e-mail address."""
+    return any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value)
+
+
+def looks_damaged(value: str) -> bool:
+    """A letter lost in an export: "Y?lmaz", "?ahin", "Y\ufffdlmaz", or UTF-8 read as
+    Windows-1252 ("NoÃ«lle")."""
+    if DAMAGED_RE.search(value):
+        return True
+    if value.isascii():
+        return False
+    try:
+        return value.encode("cp1252").decode("utf-8") != value
+    except UnicodeError:
+        return False
 
 
 class ImportProblems(Exception):
@@ -121,6 +160,10 @@ class ImportPlan:
     staff_added: list[str] = field(default_factory=list)
     staff_changed: list[str] = field(default_factory=list)
     staff_removed: list[str] = field(default_factory=list)
+    # Shown before the changes; they never stop the import.
+    warnings: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)
+    encoding_label: str = ""
 
     @property
     def has_changes(self) -> bool:
@@ -167,45 +210,91 @@ def _missing_columns(headers: list[str], required: list[str], what: str) -> list
     ]
 
 
-def _check_email(value: str, line: int, label: str, problems: list[str]) -> str:
-    if not value:
-        return ""
-    try:
-        validate_email(value)
-    except ValidationError:
-        problems.append(f"Regel {line}: het e-mailadres van {label} ('{value}') is ongeldig.")
-    return value.lower()
+def _check_control_characters(row: Row, columns: list[str], prefix: str, problems: list[str]):
+    for column in columns:
+        if has_control_character(row.get(column)):
+            problems.append(
+                f"{prefix}: de kolom '{column}' bevat een regelovergang of een ander "
+                f"onzichtbaar stuurteken. Dat kan niet in een naam, adres of e-mailadres; "
+                f"verwijder het in de leerlingadministratie."
+            )
 
 
-def parse_pupils(text: str) -> tuple[list[PupilRow], list[str]]:
+def _check_damage(row: Row, fields: dict[str, str], prefix: str, damaged: list[str]) -> None:
+    for column, label in fields.items():
+        value = row.get(column)
+        if value and looks_damaged(value):
+            damaged.append(
+                f"{prefix}: '{value}' ({label}) lijkt een beschadigde letter te bevatten."
+            )
+
+
+@dataclass
+class Findings:
+    """What reading a file found: problems block the import (data would be lost or mixed
+    up); warnings do not (the preview shows them); damaged lists names that lost letters."""
+
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)
+
+
+def parse_pupils(text: str) -> tuple[list[PupilRow], Findings]:
+    """The pupils of an export and what reading them found."""
+    findings = Findings()
+    problems, warnings = findings.problems, findings.warnings
     try:
         headers, rows = read_rows(text)
     except CsvError as exc:
-        return [], [str(exc)]
-    problems = _missing_columns(headers, PUPIL_REQUIRED, "leerlingen")
+        problems.append(str(exc))
+        return [], findings
+    problems += _missing_columns(headers, PUPIL_REQUIRED, "leerlingen")
     if problems:
-        return [], problems
+        return [], findings
     result: list[PupilRow] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, Row] = {}
     for row in rows:
-        pupil = _parse_pupil(row, problems)
+        pupil = _parse_pupil(row, findings)
         if pupil is None:
             continue
         if pupil.number in seen:
-            problems.append(
-                f"Regel {row.line}: leerlingnummer {pupil.number} staat ook al op regel "
-                f"{seen[pupil.number]}."
-            )
+            first = seen[pupil.number]
+            if first.values == row.values:
+                warnings.append(
+                    f"Regel {row.line} is gelijk aan regel {first.line}; de leerling "
+                    f"wordt één keer geïmporteerd."
+                )
+            else:
+                problems.append(
+                    f"Regel {row.line}: leerlingnummer {pupil.number} staat ook al op regel "
+                    f"{first.line}, met andere gegevens."
+                )
             continue
-        seen[pupil.number] = row.line
+        seen[pupil.number] = row
         result.append(pupil)
     if not result and not problems:
         problems.append("Het leerlingenbestand bevat geen leerlingen.")
-    return result, problems
+    return result, findings
 
 
-def _parse_pupil(row: Row, problems: list[str]) -> PupilRow | None:
+PUPIL_COLUMNS = ["leerlingnummer", "roepnaam", "tussenvoegsel", "achternaam", "groep"]
+PUPIL_NAME_LABELS = {
+    "roepnaam": "roepnaam van de leerling",
+    "tussenvoegsel": "tussenvoegsel van de leerling",
+    "achternaam": "achternaam van de leerling",
+}
+
+
+def _parse_pupil(row: Row, findings: Findings) -> PupilRow | None:
+    problems, warnings = findings.problems, findings.warnings
     before = len(problems)
+    prefix = f"Regel {row.line}"
+    _check_control_characters(
+        row,
+        PUPIL_COLUMNS + [f"ouder{n} {c}" for n in (1, 2) for c in GUARDIAN_FIELDS.values()],
+        prefix,
+        problems,
+    )
     labels = {
         "leerlingnummer": "het leerlingnummer",
         "roepnaam": "de roepnaam",
@@ -214,14 +303,18 @@ def _parse_pupil(row: Row, problems: list[str]) -> PupilRow | None:
     }
     for column, label in labels.items():
         if not row.get(column):
-            problems.append(f"Regel {row.line}: {label} van de leerling ontbreekt.")
+            problems.append(f"{prefix}: {label} van de leerling ontbreekt.")
+    _check_damage(row, PUPIL_NAME_LABELS, prefix, findings.damaged)
     guardians = []
     for n in (1, 2):
-        guardian = _parse_guardian(row, n, problems)
+        guardian = _parse_guardian(row, n, findings)
         if guardian is not None:
             guardians.append(guardian)
     if len(guardians) == 2 and guardians[0].key == guardians[1].key:
-        problems.append(f"Regel {row.line}: ouder 1 en ouder 2 zijn dezelfde persoon.")
+        warnings.append(
+            f"{prefix}: ouder 1 en ouder 2 zijn dezelfde persoon; zij worden één ouder."
+        )
+        guardians = guardians[:1]
     if len(problems) > before:
         return None
     return PupilRow(
@@ -235,38 +328,78 @@ def _parse_pupil(row: Row, problems: list[str]) -> PupilRow | None:
     )
 
 
-def _parse_guardian(row: Row, n: int, problems: list[str]) -> GuardianRow | None:
+def _parse_guardian(row: Row, n: int, findings: Findings) -> GuardianRow | None:
+    problems, warnings = findings.problems, findings.warnings
     values = {attr: row.get(f"ouder{n} {col}") for attr, col in GUARDIAN_FIELDS.items()}
     if not any(values.values()):
         return None
     label = f"ouder {n}"
+    prefix = f"Regel {row.line}"
     if not values["first_name"]:
-        problems.append(f"Regel {row.line}: de voornaam van {label} ontbreekt.")
+        problems.append(f"{prefix}: de voornaam van {label} ontbreekt.")
     if not values["last_name"]:
-        problems.append(f"Regel {row.line}: de achternaam van {label} ontbreekt.")
-    values["email"] = _check_email(values["email"], row.line, label, problems)
+        problems.append(f"{prefix}: de achternaam van {label} ontbreekt.")
+    _check_damage(
+        row,
+        {
+            f"ouder{n} {GUARDIAN_FIELDS[f]}": f"{FIELD_LABELS[f]} van {label}"
+            for f in ("first_name", "infix", "last_name", "street", "city")
+        },
+        prefix,
+        findings.damaged,
+    )
+    if values["email"] and not _valid_email(values["email"]):
+        warnings.append(
+            f"{prefix}: het e-mailadres van {label} ('{values['email']}') is ongeldig; "
+            f"{label} wordt zonder e-mailadres geïmporteerd."
+        )
+        values["email"] = ""
+    values["email"] = values["email"].lower()
     values["relation"] = RELATIONS.get(values["relation"].lower(), "verzorger")
     values["postcode"] = normalise_postcode(values["postcode"])
     return GuardianRow(**values)
 
 
-def parse_staff(text: str) -> tuple[list[StaffRow], list[str]]:
+def _valid_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+STAFF_COLUMNS = ["voornaam", "tussenvoegsel", "achternaam", "e-mail", "rol", "groepen"]
+
+
+def parse_staff(text: str) -> tuple[list[StaffRow], Findings]:
+    findings = Findings()
+    problems = findings.problems
     try:
         headers, rows = read_rows(text)
     except CsvError as exc:
-        return [], [f"Personeelsbestand: {exc}"]
-    problems = _missing_columns(headers, STAFF_REQUIRED, "personeels")
+        problems.append(f"Personeelsbestand: {exc}")
+        return [], findings
+    problems += _missing_columns(headers, STAFF_REQUIRED, "personeels")
     if problems:
-        return [], problems
+        return [], findings
     result: list[StaffRow] = []
     seen: dict[str, int] = {}
     for row in rows:
         before = len(problems)
         prefix = f"Personeel, regel {row.line}"
+        _check_control_characters(row, STAFF_COLUMNS, prefix, problems)
         for column in ("voornaam", "achternaam", "e-mail"):
             if not row.get(column):
                 problems.append(f"{prefix}: de kolom '{column}' is leeg.")
-        email = _check_email(row.get("e-mail"), row.line, "de medewerker", problems)
+        _check_damage(
+            row,
+            {"voornaam": "voornaam", "tussenvoegsel": "tussenvoegsel", "achternaam": "achternaam"},
+            prefix,
+            findings.damaged,
+        )
+        email = row.get("e-mail").lower()
+        if email and not _valid_email(email):
+            problems.append(f"{prefix}: het e-mailadres ('{row.get('e-mail')}') is ongeldig.")
         role = ROLES.get(row.get("rol").lower())
         if role is None:
             problems.append(
@@ -294,7 +427,7 @@ def parse_staff(text: str) -> tuple[list[StaffRow], list[str]]:
                 can_edit_parents=edit_value in YES,
             )
         )
-    return result, problems
+    return result, findings
 
 
 @dataclass
@@ -367,16 +500,19 @@ def import_plan(
 ) -> ImportPlan:
     """Read the export and compare it with the school. Raises ImportProblems with every
     problem found; writes nothing."""
-    pupils, problems = parse_pupils(pupils_csv)
+    pupils, findings = parse_pupils(pupils_csv)
     staff_rows = None
     if staff_csv.strip():
-        staff_rows, staff_problems = parse_staff(staff_csv)
-        problems += staff_problems
-    if problems:
-        raise ImportProblems(problems)
+        staff_rows, staff_findings = parse_staff(staff_csv)
+        for name in ("problems", "warnings", "damaged"):
+            getattr(findings, name).extend(getattr(staff_findings, name))
+    if findings.problems:
+        raise ImportProblems(findings.problems)
 
     state = _load_state(school)
-    plan = ImportPlan(pupils=pupils, staff=staff_rows)
+    plan = ImportPlan(
+        pupils=pupils, staff=staff_rows, warnings=findings.warnings, damaged=findings.damaged
+    )
     file_groups = {p.group for p in pupils} | {g for s in staff_rows or [] for g in s.groups}
     plan.groups_added = sorted(file_groups - set(state.groups))
 
@@ -401,7 +537,12 @@ def import_plan(
                         f"{guardian.full_name} ({guardian.email or 'geen e-mail'})"
                     )
                 elif diffs := _parent_differences(parent, guardian):
-                    plan.parents_changed.append(f"{guardian.full_name}: {', '.join(diffs)}")
+                    described = [
+                        f"{FIELD_LABELS[f]} {getattr(parent, f) or '(leeg)'} → "
+                        f"{getattr(guardian, f) or '(leeg)'}"
+                        for f in diffs
+                    ]
+                    plan.parents_changed.append(f"{guardian.full_name}: {', '.join(described)}")
             if parent is None:
                 plan.links_added += 1
             else:

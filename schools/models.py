@@ -198,4 +198,7 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     pupils_csv = models.TextField()
     staff_csv = models.TextField(blank=True)
+    # The encoding the uploaded files were read in (a Python codec name, e.g. "cp1252").
+    pupils_encoding = models.CharField(max_length=20, blank=True, default="utf_8")
+    staff_encoding = models.CharField(max_length=20, blank=True, default="")
     applied_at = models.DateTimeField(null=True, blank=True)

@@ -6,10 +6,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from lib.csvread import ENCODING_LABELS
 from schools.access import administrator_required, groups_for_staff, public, staff_required
 from schools.forms import ImportForm
-from schools.importer import ImportProblems, import_apply, import_plan, import_summary
+from schools.importer import UTF8_ADVICE, ImportProblems, import_apply, import_plan, import_summary
 from schools.models import ImportBatch, School, group_sort_key
+
+
+def encoding_note(*encodings: str) -> str:
+    """How the files were read, when one of them was not UTF-8."""
+    labels = [ENCODING_LABELS.get(e, e) for e in encodings if e and e != "utf_8"]
+    return ", ".join(dict.fromkeys(labels))
 
 
 @public
@@ -48,18 +55,21 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
-        pupils_csv = form.cleaned_data["pupils_file"]
-        staff_csv = form.cleaned_data["staff_file"]
+        pupils = form.cleaned_data["pupils_file"]
+        staff = form.cleaned_data["staff_file"]
+        staff_csv = staff.text if staff else ""
         try:
-            import_plan(school=request.staff.school, pupils_csv=pupils_csv, staff_csv=staff_csv)
+            import_plan(school=request.staff.school, pupils_csv=pupils.text, staff_csv=staff_csv)
         except ImportProblems as exc:
             problems = exc.problems
         else:
             batch = ImportBatch.objects.create(
                 school=request.staff.school,
                 uploaded_by=request.user,
-                pupils_csv=pupils_csv,
+                pupils_csv=pupils.text,
                 staff_csv=staff_csv,
+                pupils_encoding=pupils.encoding,
+                staff_encoding=staff.encoding if staff else "",
             )
             return redirect("schools:import_preview", batch_id=batch.pk)
     return render(request, "schools/import_upload.html", {"form": form, "problems": problems})
@@ -95,8 +105,13 @@ def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
             messages.success(request, _("De import is verwerkt."))
             return redirect("schools:dashboard")
         plan = import_plan(**args)
+        plan.encoding_label = encoding_note(batch.pupils_encoding, batch.staff_encoding)
     except ImportProblems as exc:
         return render(
             request, "schools/import_upload.html", {"form": ImportForm(), "problems": exc.problems}
         )
-    return render(request, "schools/import_preview.html", {"plan": plan, "batch": batch})
+    return render(
+        request,
+        "schools/import_preview.html",
+        {"plan": plan, "batch": batch, "utf8_advice": UTF8_ADVICE},
+    )

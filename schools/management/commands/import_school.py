@@ -2,8 +2,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lib.csvread import decode
-from schools.importer import ImportProblems, import_apply, import_plan, import_summary
+from lib.csvread import detect
+from schools.importer import (
+    UTF8_ADVICE,
+    ImportProblems,
+    import_apply,
+    import_plan,
+    import_summary,
+)
 from schools.models import School
 
 
@@ -21,10 +27,15 @@ class Command(BaseCommand):
             school_obj = School.objects.get(slug=school)
         except School.DoesNotExist:
             raise CommandError(f"Onbekende school: {school}") from None
+        pupils_file = detect(pupils.read_bytes())
+        staff_file = detect(staff.read_bytes()) if staff else None
+        for path, decoded in ((pupils, pupils_file), (staff, staff_file)):
+            if decoded is not None and not decoded.is_utf8:
+                self.stdout.write(f"{path.name}: gelezen als {decoded.label}")
         arguments = {
             "school": school_obj,
-            "pupils_csv": decode(pupils.read_bytes()),
-            "staff_csv": decode(staff.read_bytes()) if staff else "",
+            "pupils_csv": pupils_file.text,
+            "staff_csv": staff_file.text if staff_file else "",
         }
         try:
             plan = (import_plan if dry_run else import_apply)(**arguments)
@@ -32,5 +43,9 @@ class Command(BaseCommand):
             for problem in exc.problems:
                 self.stderr.write(problem)
             raise CommandError("De import is niet uitgevoerd; er is niets gewijzigd.") from None
+        for warning in plan.warnings + plan.damaged:
+            self.stdout.write(f"Let op: {warning}")
+        if plan.damaged:
+            self.stdout.write(UTF8_ADVICE)
         for key, value in import_summary(plan).items():
             self.stdout.write(f"{key}: {value}")
