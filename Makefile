@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 DEV_ENV := OCS_DEBUG=true
 PORT ?= 8000
 MAIL_PORT ?= 1025
+# Links in the demo's mail point at the port the server runs on.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: install run test lint format messages clean
 
@@ -31,8 +33,8 @@ run: install
 	@echo "Mail sent by OCS: http://127.0.0.1:$(PORT)/_dev/mail/"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(DEV_ENV) SMTP_PORT=$(MAIL_PORT) $(BIN)/python manage.py mailsink --port $(MAIL_PORT) & \
-	$(DEV_ENV) SMTP_PORT=$(MAIL_PORT) $(BIN)/python manage.py db_worker --queue-name '*' --interval 0.5 & \
-	$(DEV_ENV) SMTP_PORT=$(MAIL_PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & \
+	$(DEV_ENV) SMTP_PORT=$(MAIL_PORT) SITE_URL=$(SITE_URL) $(BIN)/python manage.py db_worker --queue-name '*' --interval 0.5 & \
+	$(DEV_ENV) SMTP_PORT=$(MAIL_PORT) SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & \
 	wait
 
 test: install

@@ -35,3 +35,27 @@ class LanguageMiddleware:
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class HtmxFullPageMiddleware:
+    """An htmx request answered with a redirect (the session ended, the parent was blocked,
+    the second factor is due) becomes a full-page navigation (HX-Redirect), so the login
+    page never lands inside a card or a table row. A refused htmx request (403, 404)
+    reloads the page, which then shows what the user may still see."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False):
+            return response
+        if response.status_code in (301, 302, 303, 307, 308) and "Location" in response:
+            from django_htmx.http import HttpResponseClientRedirect
+
+            return HttpResponseClientRedirect(response["Location"])
+        if response.status_code in (403, 404):
+            from django_htmx.http import HttpResponseClientRefresh
+
+            return HttpResponseClientRefresh()
+        return response

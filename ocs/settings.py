@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ocs.middleware.HtmxFullPageMiddleware",
     "ocs.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

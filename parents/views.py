@@ -172,15 +172,18 @@ def parent_block(request: HttpRequest, parent_id) -> HttpResponse:
     blocked = not parent.is_blocked
     parent_set_blocked(parent=parent, blocked=blocked)
     audit_record(request=request, action="block" if blocked else "unblock", obj=parent)
+    message = _("%(name)s is geblokkeerd.") if blocked else _("%(name)s is weer actief.")
+    message %= {"name": parent.full_name}
     if request.htmx and group is not None:
+        # The new row keeps the button's id, so htmx gives it focus again; the live region
+        # tells screen-reader users what changed.
         row = selectors.group_parents(group).get(pk=parent.pk)
         return render(
             request,
-            "parents/group_detail.html#parent_row",
-            {"parent": row, "group": group},
+            "parents/_lock_response.html",
+            {"parent": row, "group": group, "announcement": message},
         )
-    message = _("%(name)s is geblokkeerd.") if blocked else _("%(name)s is weer actief.")
-    messages.success(request, message % {"name": parent.full_name})
+    messages.success(request, message)
     if group is not None:
         return redirect("parents:group_detail", group_id=group.public_id)
     return redirect("parents:parent_detail", parent_id=parent.public_id)

@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from schools.access import parent_required, public, pupils_for_parent
+from schools.access import parent_of, parent_required, public, pupils_for_parent, staff_of
 
 
 @parent_required
@@ -18,4 +18,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @public
 def privacy(request: HttpRequest) -> HttpResponse:
+    # Public, but a logged-in reader keeps their menu and their way back.
+    if request.user.is_authenticated:
+        staff = staff_of(request)
+        if staff is not None:
+            request.staff = staff
+        elif (parent := parent_of(request)) is not None:
+            request.parent = parent
     return render(request, "portal/privacy.html")

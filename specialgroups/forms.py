@@ -72,4 +72,10 @@ class MemberAddForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = parents
         self.fields["parent"].to_field_name = "public_id"
-        self.fields["parent"].label_from_instance = lambda p: f"{p.full_name} ({p.email})"
+        self.fields["parent"].label_from_instance = _member_label
+
+
+def _member_label(parent: Parent) -> str:
+    if parent.email:
+        return f"{parent.full_name} ({parent.email})"
+    return _("%(name)s (geen e-mailadres)") % {"name": parent.full_name}
