@@ -68,11 +68,15 @@ def parent_delete(*, parent: Parent, request: HttpRequest | None) -> None:
     """Remove a parent, their links to pupils and their login (unless it is also staff).
 
     The same removal as an AVG erasure (privacy.services.parent_erase), audited as a delete:
-    only an entry with ids stays.
+    only an entry with ids stays, and a tombstone without personal data so that the next
+    import does not bring the parent back.
     """
     from privacy.services import parent_erase
+    from schools.models import ParentTombstone
 
-    parent_erase(parent=parent, request=request, action="delete")
+    parent_erase(
+        parent=parent, request=request, action="delete", remember=ParentTombstone.Reason.DELETED
+    )
 
 
 # --- move one group ("Verplaats naar") ------------------------------------------------------

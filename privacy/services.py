@@ -23,13 +23,21 @@ def parent_export(*, parent: Parent) -> dict:
 
 
 @transaction.atomic
-def parent_erase(*, parent: Parent, request=None, action: str = "erase") -> None:
+def parent_erase(
+    *, parent: Parent, request=None, action: str = "erase", remember: str = ""
+) -> None:
     """Remove a parent and every trace of their personal data: the parent row (their links
     to pupils and other apps' rows cascade), their login unless it is also a staff login,
     what each app's AVG section erases, and the login throttle's records of the address.
     Their children stay (with their other parent, or shown as without parent). One audit
-    entry records who removed which parent id and the ids of the linked pupils."""
+    entry records who removed which parent id and the ids of the linked pupils.
+
+    With `remember` (a ParentTombstone reason) a tombstone keeps the next import from
+    creating the parent again: keyed hashes of their identifying fields, no personal data
+    (see schools/tombstones.py). Retention removes parents without one: they left."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    from schools.tombstones import parent_tombstone_create
 
     parent_id, school = parent.pk, parent.school
     pupil_ids = sorted(parent.guardianships.values_list("pupil_id", flat=True))
@@ -37,6 +45,8 @@ def parent_erase(*, parent: Parent, request=None, action: str = "erase") -> None
     for section in sections():
         if section.erase is not None:
             section.erase(parent)
+    if remember:
+        parent_tombstone_create(parent=parent, reason=remember)
     user = parent.user
     parent.delete()
     if user is not None and not StaffMember.objects.filter(user=user).exists():

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from privacy.services import parent_erase, parent_export
 from schools.access import administrator_required, parent_for_staff, parents_for_staff
+from schools.models import ParentTombstone
 
 
 @administrator_required
@@ -46,7 +47,7 @@ def export(request: HttpRequest, parent_id) -> HttpResponse:
 def erase(request: HttpRequest, parent_id) -> HttpResponse:
     parent = parent_for_staff(request, parent_id)
     if request.method == "POST":
-        parent_erase(parent=parent, request=request)
+        parent_erase(parent=parent, request=request, remember=ParentTombstone.Reason.ERASED)
         messages.success(request, _("Alle gegevens van deze ouder zijn gewist."))
         return redirect("privacy:requests")
     return render(request, "privacy/erase_confirm.html", {"parent": parent})

@@ -202,3 +202,60 @@ class ImportBatch(models.Model):
     pupils_encoding = models.CharField(max_length=20, blank=True, default="utf_8")
     staff_encoding = models.CharField(max_length=20, blank=True, default="")
     applied_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+
+# --- what imports remember (see schools/importer.py) -----------------------------------------
+
+
+class PupilBaseline(models.Model):
+    """What the last import brought in for a pupil: names, group and the parents it linked.
+    The next import applies only what the export changed since, so the school's own changes
+    in OCS (a pupil moved up a group early) survive an export that still has the old data."""
+
+    pupil = models.OneToOneField(
+        Pupil, primary_key=True, on_delete=models.CASCADE, related_name="baseline"
+    )
+    values = models.JSONField(default=dict)
+
+
+class ParentBaseline(models.Model):
+    """What the last import brought in for a parent (the export's fields, as exported)."""
+
+    parent = models.OneToOneField(
+        Parent, primary_key=True, on_delete=models.CASCADE, related_name="baseline"
+    )
+    values = models.JSONField(default=dict)
+
+
+class ParentTombstone(models.Model):
+    """A parent the school deleted, remembered so that the next import does not create them
+    again. It holds no personal data: only keyed hashes (HMAC-SHA256 with a key derived from
+    SECRET_KEY and the school) of the normalised e-mail address and of name + postcode +
+    huisnummer, as OCS and the last export knew them. Nobody can read a name or address back
+    from it; an import can only recognise the same person when the export lists them again."""
+
+    class Reason(models.TextChoices):
+        DELETED = "verwijderd", _("verwijderd")
+        ERASED = "gewist", _("gewist op verzoek (AVG)")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    digests = models.JSONField(default=list)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The last import that recognised this parent in the export; retention removes
+    # tombstones that no export mentioned for the retention period.
+    last_seen_on = models.DateField()
+
+
+class ImportChange(models.Model):
+    """One change an import made, with what was there before: what "Import ongedaan maken"
+    puts back. Rows about a parent or pupil go with them (AVG erasure, retention)."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=30)
+    group = models.ForeignKey(Group, null=True, on_delete=models.CASCADE, related_name="+")
+    pupil = models.ForeignKey(Pupil, null=True, on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey(Parent, null=True, on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey(StaffMember, null=True, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(default=dict)

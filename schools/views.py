@@ -1,15 +1,23 @@
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from lib.csvread import ENCODING_LABELS
 from schools.access import administrator_required, groups_for_staff, public, staff_required
 from schools.forms import ImportForm
-from schools.importer import UTF8_ADVICE, ImportProblems, import_apply, import_plan, import_summary
+from schools.importer import (
+    UTF8_ADVICE,
+    ImportNotConfirmed,
+    ImportProblems,
+    import_apply,
+    import_plan,
+    import_summary,
+    mass_change_message,
+)
 from schools.models import ImportBatch, School, group_sort_key
 
 
@@ -93,25 +101,42 @@ def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
         "pupils_csv": batch.pupils_csv,
         "staff_csv": batch.staff_csv,
         "actor_email": request.user.email,
+        "choices": {
+            key.removeprefix("keuze-"): value
+            for key, value in request.POST.items()
+            if key.startswith("keuze-")
+        },
+        "restore": set(request.POST.getlist("terugzetten")),
     }
+    name_error = ""
     try:
         if request.method == "POST":
-            plan = import_apply(**args)
-            # Keep no copy of the export once it is applied: it is personal data.
-            batch.applied_at = timezone.now()
-            batch.pupils_csv = batch.staff_csv = ""
-            batch.save(update_fields=["applied_at", "pupils_csv", "staff_csv"])
-            audit_record(request=request, action="import", obj=batch, **import_summary(plan))
-            messages.success(request, _("De import is verwerkt."))
-            return redirect("schools:dashboard")
+            try:
+                with transaction.atomic():
+                    plan = import_apply(
+                        **args, confirm_name=request.POST.get("schoolnaam", ""), batch=batch
+                    )
+                    audit_record(
+                        request=request, action="import", obj=batch, **import_summary(plan)
+                    )
+            except ImportNotConfirmed:
+                name_error = _(
+                    "Typ de naam van de school precies zoals hierboven staat om door te gaan."
+                )
+            else:
+                messages.success(request, _("De import is verwerkt."))
+                return redirect("schools:import_upload")
         plan = import_plan(**args)
         plan.encoding_label = encoding_note(batch.pupils_encoding, batch.staff_encoding)
     except ImportProblems as exc:
         return render(
             request, "schools/import_upload.html", {"form": ImportForm(), "problems": exc.problems}
         )
-    return render(
-        request,
-        "schools/import_preview.html",
-        {"plan": plan, "batch": batch, "utf8_advice": UTF8_ADVICE},
-    )
+    context = {
+        "plan": plan,
+        "batch": batch,
+        "utf8_advice": UTF8_ADVICE,
+        "mass_change": mass_change_message(school, plan.mass_change) if plan.mass_change else [],
+        "name_error": name_error,
+    }
+    return render(request, "schools/import_preview.html", context)

@@ -47,3 +47,43 @@ def test_the_beheerder_uploads_previews_and_confirms_an_import(live_server, page
     page.get_by_role("link", name="Beveiliging").click()
     expect(page.get_by_role("heading", name="Tweestapsverificatie", exact=True)).to_be_visible()
     screenshot(page, "security-page")
+
+
+def _login_as_beheerder(page, live_server):
+    page.goto(f"{live_server.url}/team/login/")
+    page.get_by_label("E-mailadres").fill("bea@linde.test")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+
+
+def test_another_schools_export_opens_with_a_warning_and_needs_the_typed_name(
+    live_server, page, world, tmp_path
+):
+    from schools.importer import import_apply
+    from schools.tests.test_import import csv
+    from schools.tests.test_import_guard import families
+
+    import_apply(school=world.school, pupils_csv=csv(*families(range(100, 130))))
+    other = tmp_path / "leerlingen-eik.csv"
+    other.write_text(csv(*families(range(900, 925), prefix="eik")), encoding="utf-8")
+
+    _login_as_beheerder(page, live_server)
+    page.get_by_role("link", name="Import").click()
+    page.get_by_label("Leerlingen met ouders/verzorgers (CSV)").set_input_files(str(other))
+    page.get_by_role("button", name="Bekijk de wijzigingen").click()
+    warning = page.get_by_role("alert").filter(has_text="Controleer eerst het bestand")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("30 van de 30 leerlingen (100%)")
+    expect(warning).to_contain_text("de export van een andere school")
+    screenshot(page, "import-mass-change-warning")
+
+    page.get_by_label("Naam van de school").fill("De Eik")
+    page.get_by_role("button", name="Import uitvoeren").click()
+    expect(page.get_by_text("Typ de naam van de school precies zoals hierboven")).to_be_visible()
+    assert not Pupil.objects.filter(number="900").exists()
+
+    page.get_by_label("Naam van de school").fill("de linde")
+    page.get_by_role("button", name="Import uitvoeren").click()
+    expect(page.get_by_text("De import is verwerkt.")).to_be_visible()
+    assert Pupil.objects.filter(number="900", left_on=None).exists()
+    assert Pupil.objects.get(number="100").left_on is not None

@@ -9,6 +9,7 @@ from schools.importer import (
     import_apply,
     import_plan,
     import_summary,
+    mass_change_message,
 )
 from schools.models import School
 
@@ -21,8 +22,22 @@ class Command(BaseCommand):
         parser.add_argument("pupils", type=Path, help="leerlingen CSV")
         parser.add_argument("--staff", type=Path, help="personeel CSV")
         parser.add_argument("--dry-run", action="store_true", help="only show what would change")
+        parser.add_argument(
+            "--confirm-school",
+            default="",
+            help="the school's name, required when the import would replace much of the school",
+        )
 
-    def handle(self, *args, school: str, pupils: Path, staff: Path | None, dry_run: bool, **kw):
+    def handle(
+        self,
+        *args,
+        school: str,
+        pupils: Path,
+        staff: Path | None,
+        dry_run: bool,
+        confirm_school: str,
+        **kw,
+    ):
         try:
             school_obj = School.objects.get(slug=school)
         except School.DoesNotExist:
@@ -38,7 +53,10 @@ class Command(BaseCommand):
             "staff_csv": staff_file.text if staff_file else "",
         }
         try:
-            plan = (import_plan if dry_run else import_apply)(**arguments)
+            if dry_run:
+                plan = import_plan(**arguments)
+            else:
+                plan = import_apply(**arguments, confirm_name=confirm_school)
         except ImportProblems as exc:
             for problem in exc.problems:
                 self.stderr.write(problem)
@@ -47,5 +65,15 @@ class Command(BaseCommand):
             self.stdout.write(f"Let op: {warning}")
         if plan.damaged:
             self.stdout.write(UTF8_ADVICE)
+        if plan.mass_change is not None:
+            for paragraph in mass_change_message(school_obj, plan.mass_change):
+                self.stdout.write(paragraph)
+        for conflict in plan.conflicts:
+            self.stdout.write(
+                f"Conflict: {conflict.who}, {conflict.label}: OCS houdt {conflict.ocs} "
+                f"(export: {conflict.export})"
+            )
+        for deleted in plan.deleted_parents:
+            self.stdout.write(f"Verwijderd, niet opnieuw aangemaakt: {deleted.description}")
         for key, value in import_summary(plan).items():
             self.stdout.write(f"{key}: {value}")
