@@ -1,9 +1,13 @@
-"""Small readers for settings from the environment; they fail loudly on bad values."""
+"""Readers for settings from the environment; they fail loudly on bad values.
+
+DATABASE_URL is parsed by dj-database-url. The small typed readers below stay our own:
+django-environ's `bool()` reads any unknown word (a typo such as "ture") as false, and OCS
+would rather not start than start with a setting the operator did not mean."""
 
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -39,25 +43,29 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+# The engines OCS is built and tested for; any other scheme is refused at start-up.
+_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
+
+
 def database_from_url(url: str, base_dir: Path) -> dict:
-    """Turn DATABASE_URL into a DATABASES entry: sqlite:///path or postgres://user@host/db."""
-    if not url:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": base_dir / "var" / "ocs.sqlite3"}
-    parsed = urlparse(url)
-    if parsed.scheme == "sqlite":
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": parsed.path.lstrip("/") or ":memory:",
-        }
-    if parsed.scheme in {"postgres", "postgresql"}:
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parsed.path.lstrip("/")),
-            "USER": unquote(parsed.username or ""),
-            "PASSWORD": unquote(parsed.password or ""),
-            "HOST": parsed.hostname or "",
-            "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
-        }
-    raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported")
+    """The DATABASES entry for DATABASE_URL, parsed by dj-database-url.
+
+    Empty: SQLite in `var/ocs.sqlite3`. `sqlite:///relative/path`, `sqlite:////absolute/path`,
+    `postgres://user:password@host:port/name`. Anything else fails loudly at start-up.
+    Per-engine settings (connection reuse, SQLite options) are set here and nowhere else."""
+    url = url or f"sqlite:///{base_dir / 'var' / 'ocs.sqlite3'}"
+    try:
+        config = dj_database_url.parse(url)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not a database URL OCS can use: {exc}"
+        ) from exc
+    if config["ENGINE"] not in _ENGINES:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must be sqlite:///path or postgres://user@host/name, not {url!r}"
+        )
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        if not config["NAME"]:
+            raise ImproperlyConfigured("DATABASE_URL names no database")
+        config.update(CONN_MAX_AGE=60, CONN_HEALTH_CHECKS=True)
+    return config
