@@ -1,19 +1,24 @@
 """Conference rounds: create, publish, plan, book, notify. Views turn the errors into Dutch
 messages. Booking rules live here and in the database (see models.Slot)."""
 
-import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.services import email_enqueue
+from conferences.mail import (
+    booking_mail_send,
+    cancellation_mail_send,
+    dates_text,
+    mail_context,
+    portal_url,
+    teacher_email,
+)
 from conferences.models import ConferenceRound, Slot
 from conferences.slots import (
     AMSTERDAM,
@@ -23,6 +28,7 @@ from conferences.slots import (
     generate_slots,
     local_span,
 )
+from conferences.tasks import booking_confirm
 from schools.models import Group, Guardianship, Parent, Pupil, StaffMember
 
 
@@ -154,7 +160,7 @@ def round_publish(*, conference: ConferenceRound) -> None:
     conference.published_at = timezone.now()
     conference.save(update_fields=["published_at"])
     for slot in conference.slots.filter(pupil__isnull=False).select_related("pupil"):
-        _mail_booked(slot=slot, booker=None)
+        booking_mail_send(slot=slot, booker=None)
 
 
 def slot_add(*, conference: ConferenceRound, day: date, start: time) -> Slot:
@@ -232,10 +238,10 @@ def round_assign(
                 planned.append(slot)
             if conference.is_published:  # before publishing, round_publish sends them
                 for slot in planned:
-                    _mail_booked(slot=slot, booker=None)
+                    booking_mail_send(slot=slot, booker=None)
                 for slot, pupil in released:
                     if all(p.pupil_id != pupil.pk for p in planned):
-                        _mail_cancelled(slot=slot, pupil=pupil)
+                        cancellation_mail_send(slot=slot, pupil=pupil)
     except IntegrityError:
         return [_("Een kind kan maar één gesprek per ronde hebben.")]
     return problems
@@ -314,8 +320,6 @@ def _lock_household(parent: Parent, pupil: Pupil) -> bool:
 
 
 def _confirm_later(*, slot: Slot, pupil: Pupil, parent: Parent, changed: bool) -> None:
-    from conferences.tasks import booking_confirm
-
     kwargs = {"slot_id": slot.pk, "pupil_id": pupil.pk, "booker_id": parent.pk, "changed": changed}
     transaction.on_commit(lambda: booking_confirm.enqueue(**kwargs))
 
@@ -333,7 +337,7 @@ def booking_cancel(*, parent: Parent, conference: ConferenceRound, pupil: Pupil)
         if slot is None:
             return False
         Slot.objects.filter(pk=slot.pk).update(pupil=None, booked_by=None, booked_at=None)
-        _mail_cancelled(slot=slot, pupil=pupil)
+        cancellation_mail_send(slot=slot, pupil=pupil)
         return True
 
 
@@ -375,28 +379,11 @@ def group_parents(conference: ConferenceRound) -> QuerySet[Parent]:
     )
 
 
-def child_parents(pupil: Pupil) -> list[Parent]:
-    return list(pupil.parents.filter(is_blocked=False).exclude(email="").order_by("pk"))
-
-
-def portal_url() -> str:
-    return settings.SITE_URL + reverse("conferences:portal")
-
-
 def _local(moment: datetime, fmt: str) -> str:
     return date_format(moment.astimezone(AMSTERDAM), fmt)
 
 
-def dates_text(conference: ConferenceRound) -> str:
-    return ", ".join(date_format(d, "l j F") for d in conference.days)
-
-
 # ---------------------------------------------------------------------------- mail
-
-
-def _teacher_email(conference: ConferenceRound) -> str:
-    teacher = conference.teacher
-    return teacher.user.email if teacher is not None else ""
 
 
 def default_notification(conference: ConferenceRound) -> tuple[str, str]:
@@ -429,7 +416,7 @@ def notification_send(*, conference: ConferenceRound, subject: str, body: str) -
                 template="conference_notification",
                 context={"subject": subject, "body": body, "school": conference.school},
                 school=conference.school,
-                reply_to=_teacher_email(conference),
+                reply_to=teacher_email(conference),
             )
             count += 1
         conference.notified_at = timezone.now()
@@ -453,109 +440,9 @@ def reminder_send(*, conference: ConferenceRound) -> int:
             email_enqueue(
                 to=parent.email,
                 template="conference_reminder",
-                context=_context(conference, parent=parent, children=children),
+                context=mail_context(conference, parent=parent, children=children),
                 school=conference.school,
-                reply_to=_teacher_email(conference),
+                reply_to=teacher_email(conference),
             )
             count += 1
     return count
-
-
-def _context(conference: ConferenceRound, **extra) -> dict:
-    return {
-        "conference": conference,
-        "school": conference.school,
-        "teacher": conference.teacher,
-        "group": conference.group,
-        "link": portal_url(),
-        "dates": dates_text(conference),
-        **extra,
-    }
-
-
-@functools.cache
-def _vtimezone(year: int):
-    """Europe/Amsterdam as a VTIMEZONE with the transitions around the event's year (built
-    once per year: the default 1970-2038 range costs tens of milliseconds per mail)."""
-    from icalendar import Timezone
-
-    return Timezone.from_tzinfo(
-        AMSTERDAM, first_date=date(year - 1, 1, 1), last_date=date(year + 1, 12, 31)
-    )
-
-
-def conference_ics(*, slot: Slot, pupil: Pupil, cancel: bool = False) -> bytes:
-    """A calendar invitation in Europe/Amsterdam time (VTIMEZONE included). One UID per child
-    and round, so a changed booking updates the same calendar entry."""
-    from icalendar import Calendar, Event, vCalAddress, vText
-
-    conference = slot.round
-    starts = slot.starts_at.astimezone(AMSTERDAM)
-    cal = Calendar()
-    cal.add("prodid", "-//OCS//Oudergesprekken//NL")
-    cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if cancel else "REQUEST")
-    cal.add_component(_vtimezone(starts.year))
-    event = Event()
-    event.add("uid", f"oudergesprek-{conference.public_id}-{pupil.public_id}@ocs")
-    event.add("dtstamp", timezone.now())
-    event.add("sequence", int(timezone.now().timestamp()) - 1_700_000_000)
-    event.add("dtstart", starts)
-    event.add("dtend", slot.ends_at.astimezone(AMSTERDAM))
-    event.add(
-        "summary",
-        _("Oudergesprek %(child)s (%(group)s)")
-        % {"child": pupil.first_name, "group": conference.group.name},
-    )
-    event.add("location", vText(conference.school.name))
-    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
-    if conference.teacher is not None:
-        organizer = vCalAddress(f"mailto:{conference.teacher.user.email}")
-        organizer.params["cn"] = vText(conference.teacher.full_name)
-        event.add("organizer", organizer)
-    cal.add_component(event)
-    return cal.to_ical()
-
-
-def _mail_booked(*, slot: Slot, booker: Parent | None, changed: bool = False) -> None:
-    """Confirmation with .ics to the parent who booked (or, when the teacher planned, to all
-    parents); a short note to the child's other parent(s)."""
-    conference, pupil = slot.round, slot.pupil
-    ics = conference_ics(slot=slot, pupil=pupil)
-    for parent in child_parents(pupil):
-        if booker is None or parent.pk == booker.pk:
-            template, attachments = (
-                "conference_booked",
-                [("oudergesprek.ics", ics, "text/calendar; method=REQUEST")],
-            )
-        else:
-            template, attachments = "conference_booked_other", []
-        email_enqueue(
-            to=parent.email,
-            template=template,
-            context=_context(
-                conference,
-                parent=parent,
-                pupil=pupil,
-                slot=slot,
-                booker=booker,
-                changed=changed,
-            ),
-            school=conference.school,
-            reply_to=_teacher_email(conference),
-            attachments=attachments,
-        )
-
-
-def _mail_cancelled(*, slot: Slot, pupil: Pupil) -> None:
-    conference = slot.round
-    ics = conference_ics(slot=slot, pupil=pupil, cancel=True)
-    for parent in child_parents(pupil):
-        email_enqueue(
-            to=parent.email,
-            template="conference_cancelled",
-            context=_context(conference, parent=parent, pupil=pupil, slot=slot),
-            school=conference.school,
-            reply_to=_teacher_email(conference),
-            attachments=[("oudergesprek.ics", ics, "text/calendar; method=CANCEL")],
-        )

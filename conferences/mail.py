@@ -1,0 +1,136 @@
+"""What OCS mails about conferences: the booking confirmation with its calendar invitation,
+the cancellation, and the pieces the notification and reminder share.
+
+The services (conferences.services) and the worker's task (conferences.tasks) both use this
+module; it uses neither, so the imports run one way: services -> tasks -> mail."""
+
+import functools
+from datetime import date
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.services import email_enqueue
+from conferences.models import ConferenceRound, Slot
+from conferences.slots import AMSTERDAM
+from schools.models import Parent, Pupil
+
+
+def child_parents(pupil: Pupil) -> list[Parent]:
+    return list(pupil.parents.filter(is_blocked=False).exclude(email="").order_by("pk"))
+
+
+def portal_url() -> str:
+    return settings.SITE_URL + reverse("conferences:portal")
+
+
+def dates_text(conference: ConferenceRound) -> str:
+    return ", ".join(date_format(d, "l j F") for d in conference.days)
+
+
+def teacher_email(conference: ConferenceRound) -> str:
+    teacher = conference.teacher
+    return teacher.user.email if teacher is not None else ""
+
+
+def mail_context(conference: ConferenceRound, **extra) -> dict:
+    return {
+        "conference": conference,
+        "school": conference.school,
+        "teacher": conference.teacher,
+        "group": conference.group,
+        "link": portal_url(),
+        "dates": dates_text(conference),
+        **extra,
+    }
+
+
+@functools.cache
+def _vtimezone(year: int):
+    """Europe/Amsterdam as a VTIMEZONE with the transitions around the event's year (built
+    once per year: the default 1970-2038 range costs tens of milliseconds per mail)."""
+    from icalendar import Timezone
+
+    return Timezone.from_tzinfo(
+        AMSTERDAM, first_date=date(year - 1, 1, 1), last_date=date(year + 1, 12, 31)
+    )
+
+
+def conference_ics(*, slot: Slot, pupil: Pupil, cancel: bool = False) -> bytes:
+    """A calendar invitation in Europe/Amsterdam time (VTIMEZONE included). One UID per child
+    and round, so a changed booking updates the same calendar entry."""
+    from icalendar import Calendar, Event, vCalAddress, vText
+
+    conference = slot.round
+    starts = slot.starts_at.astimezone(AMSTERDAM)
+    cal = Calendar()
+    cal.add("prodid", "-//OCS//Oudergesprekken//NL")
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cancel else "REQUEST")
+    cal.add_component(_vtimezone(starts.year))
+    event = Event()
+    event.add("uid", f"oudergesprek-{conference.public_id}-{pupil.public_id}@ocs")
+    event.add("dtstamp", timezone.now())
+    event.add("sequence", int(timezone.now().timestamp()) - 1_700_000_000)
+    event.add("dtstart", starts)
+    event.add("dtend", slot.ends_at.astimezone(AMSTERDAM))
+    event.add(
+        "summary",
+        _("Oudergesprek %(child)s (%(group)s)")
+        % {"child": pupil.first_name, "group": conference.group.name},
+    )
+    event.add("location", vText(conference.school.name))
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    if conference.teacher is not None:
+        organizer = vCalAddress(f"mailto:{conference.teacher.user.email}")
+        organizer.params["cn"] = vText(conference.teacher.full_name)
+        event.add("organizer", organizer)
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def booking_mail_send(*, slot: Slot, booker: Parent | None, changed: bool = False) -> None:
+    """Confirmation with .ics to the parent who booked (or, when the teacher planned, to all
+    parents); a short note to the child's other parent(s)."""
+    conference, pupil = slot.round, slot.pupil
+    ics = conference_ics(slot=slot, pupil=pupil)
+    for parent in child_parents(pupil):
+        if booker is None or parent.pk == booker.pk:
+            template, attachments = (
+                "conference_booked",
+                [("oudergesprek.ics", ics, "text/calendar; method=REQUEST")],
+            )
+        else:
+            template, attachments = "conference_booked_other", []
+        email_enqueue(
+            to=parent.email,
+            template=template,
+            context=mail_context(
+                conference,
+                parent=parent,
+                pupil=pupil,
+                slot=slot,
+                booker=booker,
+                changed=changed,
+            ),
+            school=conference.school,
+            reply_to=teacher_email(conference),
+            attachments=attachments,
+        )
+
+
+def cancellation_mail_send(*, slot: Slot, pupil: Pupil) -> None:
+    conference = slot.round
+    ics = conference_ics(slot=slot, pupil=pupil, cancel=True)
+    for parent in child_parents(pupil):
+        email_enqueue(
+            to=parent.email,
+            template="conference_cancelled",
+            context=mail_context(conference, parent=parent, pupil=pupil, slot=slot),
+            school=conference.school,
+            reply_to=teacher_email(conference),
+            attachments=[("oudergesprek.ics", ics, "text/calendar; method=CANCEL")],
+        )
