@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "conferences",
     "privacy",
 ]
+if DEBUG:  # the demo school, its mail sink and the mail viewer: development only
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

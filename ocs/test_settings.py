@@ -8,6 +8,9 @@ os.environ.setdefault("OCS_SECURE", "false")
 from ocs.settings import *  # noqa: E402,F403
 
 ALLOWED_HOSTS = ["*"]
+# The demo app's own tests run too (it is installed in development only).
+if "demo" not in INSTALLED_APPS:  # noqa: F405
+    INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 # Tasks run at once in tests. The mail delivery tests also run on Redis (see .ci/run):
 # OCS_TEST_TASKS_BACKEND=django_tasks_rq.backend.RQBackend, queues in Redis database 15

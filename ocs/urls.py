@@ -1,4 +1,4 @@
-from django.conf import settings
+from django.apps import apps
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -15,10 +15,5 @@ urlpatterns = [
     path("taal/", set_language, name="set_language"),
 ]
 
-if settings.DEBUG:
-    from ocs import devmail
-
-    urlpatterns += [
-        path("_dev/mail/", devmail.mail_list, name="devmail_list"),
-        path("_dev/mail/<str:name>/", devmail.mail_detail, name="devmail_detail"),
-    ]
+if apps.is_installed("demo"):  # OCS_DEBUG only: the mail the demo's SMTP sink caught
+    urlpatterns.append(path("", include("demo.urls")))

@@ -7,7 +7,8 @@ from lib.csvread import decode
 from schools.importer import ImportProblems, import_apply, import_plan
 from schools.models import Group, Guardianship, Parent, Pupil, School, StaffMember
 
-DEMO = Path(__file__).resolve().parents[1] / "demo"
+# The demo school's export (demo/data/) doubles as a realistic import.
+DEMO = Path(__file__).resolve().parents[2] / "demo" / "data"
 HEADER = (
     "Leerlingnummer;Roepnaam;Tussenvoegsel;Achternaam;Groep;"
     "Ouder1 Relatie;Ouder1 Voornaam;Ouder1 Tussenvoegsel;Ouder1 Achternaam;Ouder1 E-mail;"

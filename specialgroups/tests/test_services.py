@@ -108,13 +108,3 @@ def test_staff_may_add_after_the_end_date_but_never_beyond_the_maximum(world, sg
     )
     with pytest.raises(SignupFull):
         signup_create(special_group=sg.trip, parent=world.quinten, enforce_deadline=False)
-
-
-def test_the_demo_gets_one_group_of_each_kind_and_a_second_load_changes_nothing(world):
-    from specialgroups.demo import demo_special_groups_load
-    from specialgroups.models import SpecialGroup
-
-    demo_special_groups_load(school=world.school)
-    demo_special_groups_load(school=world.school)
-    kinds = sorted(SpecialGroup.objects.filter(school=world.school).values_list("has_activity"))
-    assert kinds == [(False,), (False,), (True,)]

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 
-from conferences.demo import demo_conferences_load
 from conferences.models import ConferenceRound, Slot
+from demo.conferences import demo_conferences_load
 from schools.models import School
 
 

@@ -1,5 +1,5 @@
 """Special groups for the demo school: one of each kind. Idempotent: groups are found by
-name, so a second run changes nothing (the lead calls this from `manage.py load_demo`)."""
+name, so a second run changes nothing (`manage.py load_demo` calls this)."""
 
 import datetime
 

@@ -1,4 +1,5 @@
-"""Debug only: read the mail the demo's local SMTP sink received (manage.py mailsink)."""
+"""Development only (the demo app is installed with OCS_DEBUG): read the mail the demo's local
+SMTP sink received (`manage.py mailsink`). Public by design: it serves the demo, never a school."""
 
 import email
 from email import policy
@@ -7,6 +8,8 @@ from pathlib import Path
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from schools.access import public
 
 
 def _messages_dir() -> Path:
@@ -18,6 +21,7 @@ def _read(path: Path):
         return email.message_from_binary_file(handle, policy=policy.default)
 
 
+@public
 def mail_list(request: HttpRequest) -> HttpResponse:
     folder = _messages_dir()
     files = sorted(folder.glob("*.eml"), reverse=True)[:200] if folder.exists() else []
@@ -33,9 +37,10 @@ def mail_list(request: HttpRequest) -> HttpResponse:
                 "date": message["date"],
             }
         )
-    return render(request, "devmail/list.html", {"items": items})
+    return render(request, "demo/mail_list.html", {"items": items})
 
 
+@public
 def mail_detail(request: HttpRequest, name: str) -> HttpResponse:
     path = _messages_dir() / f"{name}.eml"
     if "/" in name or not path.is_file():
@@ -45,7 +50,7 @@ def mail_detail(request: HttpRequest, name: str) -> HttpResponse:
     attachments = [part.get_filename() for part in message.iter_attachments()]
     return render(
         request,
-        "devmail/detail.html",
+        "demo/mail_detail.html",
         {
             "message": message,
             "headers": list(message.items()),

@@ -4,13 +4,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import User
-from conferences.demo import demo_conferences_load
+from demo.conferences import demo_conferences_load
+from demo.specialgroups import demo_special_groups_load
 from lib.csvread import decode
 from schools.importer import import_apply
 from schools.models import Parent, School
-from specialgroups.demo import demo_special_groups_load
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+# The demo school's export, in the import format the README describes.
+DEMO_DIR = Path(__file__).resolve().parents[2] / "data"
 # The demo's published password (README); the demo is not a production school.
 DEMO_PASSWORD = "ocs-demo-2026"  # noqa: S105  # nosec B105
 # The logins printed by `make run` and listed in the README.

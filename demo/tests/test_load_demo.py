@@ -3,7 +3,7 @@ from io import StringIO
 from django.core.management import call_command
 from django.urls import reverse
 
-from schools.management.commands.load_demo import DEMO_LOGINS, DEMO_PASSWORD
+from demo.management.commands.load_demo import DEMO_LOGINS, DEMO_PASSWORD
 from schools.models import Guardianship, Parent, Pupil, StaffMember
 
 

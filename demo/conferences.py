@@ -1,5 +1,5 @@
 """Parent-teacher conferences for the demo school. Idempotent: a group that already has a
-round is left alone (the lead calls this from `manage.py load_demo`).
+round is left alone (`manage.py load_demo` calls this).
 
 Groep 1/2A (Anita Kuipers) and Groep 6 (Saskia Verhoeven) get a published round two weeks
 ahead. Piotr El Amrani has Daan in 1/2A and Noëlle in 6; Noëlle is booked at 15:20, so his
