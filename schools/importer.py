@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -1098,7 +1099,7 @@ def import_apply(
 ) -> ImportPlan:
     """Make the changes `import_plan` describes (with the beheerder's choices for conflicts
     and deleted parents), all or nothing, and record each change for "ongedaan maken"."""
-    from accounts.models import User
+    User = get_user_model()  # noqa: N806 - the model class
 
     pupils, staff_rows, findings = _read(pupils_csv, staff_csv)
     # Lock the school row so two imports of the same school run one after the other.

@@ -5,7 +5,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from audit.services import audit_record
 from lib.csvread import ENCODING_LABELS
 from schools.access import administrator_required, groups_for_staff, public, staff_required
 from schools.forms import ImportForm
@@ -19,6 +18,7 @@ from schools.importer import (
     mass_change_message,
 )
 from schools.models import ImportBatch, School, group_sort_key
+from schools.signals import import_applied
 
 
 def encoding_note(*encodings: str) -> str:
@@ -116,8 +116,11 @@ def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
                     plan = import_apply(
                         **args, confirm_name=request.POST.get("schoolnaam", ""), batch=batch
                     )
-                    audit_record(
-                        request=request, action="import", obj=batch, **import_summary(plan)
+                    import_applied.send(
+                        sender=ImportBatch,
+                        request=request,
+                        batch=batch,
+                        summary=import_summary(plan),
                     )
             except ImportNotConfirmed:
                 name_error = _(

@@ -47,3 +47,19 @@ def test_entries_record_who_did_it_and_from_which_address(rf, world):
     assert event.ip_address == "192.0.2.44"
     assert event.school == world.school
     assert "Anna" in event.actor_label
+
+
+def test_a_confirmed_import_is_in_the_log_with_its_counts(client, world, login):
+    """schools announces the import (schools.signals.import_applied); audit records it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(world.bea)
+    export = b"Leerlingnummer;Roepnaam;Tussenvoegsel;Achternaam;Groep\n9;Nina;;Smit;Groep 7\n"
+    upload = SimpleUploadedFile("leerlingen.csv", export)
+    preview = client.post(reverse("schools:import_upload"), {"pupils_file": upload})["Location"]
+    assert not AuditEvent.objects.filter(action="import").exists()
+    client.post(preview)
+    event = AuditEvent.objects.get(action="import")
+    assert event.school == world.school
+    assert event.actor == world.bea.user
+    assert event.object_type == "importbatch" and event.detail
