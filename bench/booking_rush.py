@@ -2,15 +2,15 @@
 
 Run by hand (not by pytest), with PostgreSQL on 127.0.0.1:5432:
 
-    .venv/bin/python bench/booking_rush.py [--parents 30] [--slots 40] [--rushes 6]
+    .venv/bin/python bench/booking_rush.py [--parents 30] [--slots 40] [--rushes 6] [--db NAME]
 
-It recreates the database ocs_bench_booking, migrates it, seeds one school with a group of
-parents (each logged in, sessions made directly), publishes a round and starts OCS under
-gunicorn (2 sync workers, 127.0.0.1, a free port). Each rush releases every parent's POST to
-the portal's booking URL at once (threads behind a barrier), each for a random slot, so some
-parents collide. It prints bookings per second, p50/p99 latency and double bookings (a slot
-that two parents were told is theirs, counted from the audit log; must be 0), and two
-ceilings measured in the same run with the same number of concurrent clients:
+It recreates the database ocs_bench_booking (or --db), migrates it, seeds one school with a
+group of parents (each logged in, sessions made directly), publishes a round and starts OCS
+under gunicorn (2 sync workers, 127.0.0.1, a free port). Each rush releases every parent's
+POST to the portal's booking URL at once (threads behind a barrier), each for a random slot,
+so some parents collide. It prints bookings per second, p50/p99 latency and double bookings
+(a slot that two parents were told is theirs, counted from the audit log; must be 0), and
+two ceilings measured in the same run with the same number of concurrent clients:
 
 - a bare Django view (one URL, no middleware) under gunicorn with 2 sync workers;
 - the raw single-row claim transaction with psycopg (BEGIN; conditional UPDATE; COMMIT).
@@ -18,14 +18,11 @@ ceilings measured in the same run with the same number of concurrent clients:
 Everything is bounded: a few rushes of one class, timeouts on every request and thread.
 """
 
-import argparse
 import http.client
 import random
-import secrets
 import statistics
 import sys
 import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,48 +31,18 @@ from bench.common import (  # noqa: E402
     database_url,
     free_port,
     make_session,
+    parse_args,
     percentile,
+    post_as,
     recreate_database,
+    report,
+    rush,
     setup_django,
     start_server,
     stop_server,
 )
 
-DB_NAME = "ocs_bench_booking"
-
-
-# ---------------------------------------------------------------------------- helpers
-
-
-def rush(jobs: list, work) -> tuple[list[float], float]:
-    """Run work(job) for every job at the same moment; return latencies (s) and wall time."""
-    barrier = threading.Barrier(len(jobs) + 1)
-    latencies: list[float] = []
-    lock = threading.Lock()
-    errors: list[str] = []
-
-    def run(job):
-        try:
-            barrier.wait(timeout=20)
-            t0 = time.perf_counter()
-            work(job)
-            with lock:
-                latencies.append(time.perf_counter() - t0)
-        except Exception as error:  # noqa: BLE001 - reported below
-            with lock:
-                errors.append(repr(error))
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    barrier.wait(timeout=20)
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join(timeout=60)
-    wall = time.perf_counter() - t0
-    if errors:
-        raise SystemExit(f"{len(errors)} requests failed, e.g. {errors[0]}")
-    return latencies, wall
+DB_NAME = "ocs_bench_booking"  # the default of --db
 
 
 # ---------------------------------------------------------------------------- setup
@@ -135,34 +102,19 @@ def seed(parents: int, slots: int):
 # ---------------------------------------------------------------------------- the three runs
 
 
-def run_booking(port, round_pk, round_id, slot_ids, families, rushes):
+def run_booking(db_name, port, round_pk, round_id, slot_ids, families, rushes):
     import psycopg
 
-    csrf = secrets.token_hex(16)  # 32 characters: Django accepts the unmasked secret
     url = f"/portaal/oudergesprekken/{round_id}/boeken/"
     latencies: list[float] = []
     walls: list[float] = []
-    booked_total = double = child_twice = 0
+    booked_total = double = child_twice = errors = 0
 
     def book(job):
         session, pupil, slot = job
-        body = f"csrfmiddlewaretoken={csrf}&pupil={pupil}&slot={slot}"
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        conn.request(
-            "POST",
-            url,
-            body=body,
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": f"sessionid={session}; csrftoken={csrf}",
-            },
-        )
-        response = conn.getresponse()
-        response.read()
-        if response.status != 302 or "/portaal/oudergesprekken/" not in response.getheader(
-            "Location", ""
-        ):
-            raise RuntimeError(f"unexpected {response.status}")
+        status, location = post_as(port, url, session=session, body=f"pupil={pupil}&slot={slot}")
+        if status != 302 or "/portaal/oudergesprekken/" not in location:
+            raise RuntimeError(f"unexpected {status}")
 
     # Warm up: one GET of the portal per parent (not measured).
     for session, _pupil in families[:4]:
@@ -170,16 +122,16 @@ def run_booking(port, round_pk, round_id, slot_ids, families, rushes):
         conn.request("GET", "/portaal/oudergesprekken/", headers={"Cookie": f"sessionid={session}"})
         if conn.getresponse().status != 200:
             raise SystemExit("a parent's session does not work")
-    with psycopg.connect(database_url(DB_NAME), autocommit=True) as db:
+    with psycopg.connect(database_url(db_name), autocommit=True) as db:
         for number in range(rushes + 1):  # the first rush warms both workers up, unmeasured
             db.execute("UPDATE conferences_slot SET pupil_id = NULL, booked_by_id = NULL")
             (mark,) = db.execute("SELECT coalesce(max(id), 0) FROM audit_auditevent").fetchone()
-            jobs = [(s, p, random.choice(slot_ids)) for s, p in families]
-            lat, wall = rush(jobs, book)
+            done = rush([(s, p, random.choice(slot_ids)) for s, p in families], book)
             if number == 0:
                 continue
-            latencies += lat
-            walls.append(wall)
+            latencies += done.latencies
+            walls.append(done.wall)
+            errors += len(done.errors)
             (booked,) = db.execute(
                 "SELECT count(*) FROM conferences_slot "
                 "WHERE round_id = %s AND pupil_id IS NOT NULL",
@@ -207,7 +159,7 @@ def run_booking(port, round_pk, round_id, slot_ids, families, rushes):
             booked_total += booked
             double += twice
             child_twice += children
-    return latencies, walls, booked_total, double, child_twice
+    return latencies, walls, booked_total, double, child_twice, errors
 
 
 def run_bare(port, clients, rushes):
@@ -219,26 +171,27 @@ def run_bare(port, clients, rushes):
         if response.status != 200:
             raise RuntimeError(f"unexpected {response.status}")
 
-    latencies, walls = [], []
+    latencies, walls, errors = [], [], 0
     for number in range(rushes + 1):  # the first rush warms up, unmeasured
-        lat, wall = rush(list(range(clients)), get)
+        done = rush(range(clients), get)
         if number == 0:
             continue
-        latencies += lat
-        walls.append(wall)
-    return latencies, walls
+        latencies += done.latencies
+        walls.append(done.wall)
+        errors += len(done.errors)
+    return latencies, walls, errors
 
 
-def run_raw(clients, slots, rushes):
+def run_raw(db_name, clients, slots, rushes):
     """The same race on a bare table: each client claims a random row with one conditional
     UPDATE in its own transaction (its own connection, opened beforehand)."""
     import psycopg
 
-    with psycopg.connect(database_url(DB_NAME), autocommit=True) as db:
+    with psycopg.connect(database_url(db_name), autocommit=True) as db:
         db.execute("DROP TABLE IF EXISTS bench_claim")
         db.execute("CREATE TABLE bench_claim (id int PRIMARY KEY, pupil int NULL)")
         db.execute("INSERT INTO bench_claim SELECT g, NULL FROM generate_series(1, %s) g", [slots])
-        conns = [psycopg.connect(database_url(DB_NAME)) for _ in range(clients)]
+        conns = [psycopg.connect(database_url(db_name)) for _ in range(clients)]
         wins = [0]
         lock = threading.Lock()
 
@@ -254,19 +207,19 @@ def run_raw(clients, slots, rushes):
                     with lock:
                         wins[0] += 1
 
-        latencies, walls = [], []
+        latencies, walls, errors = [], [], 0
         try:
             for _ in range(rushes):
                 db.execute("UPDATE bench_claim SET pupil = NULL")
-                jobs = [(i, random.randint(1, slots)) for i in range(clients)]
-                lat, wall = rush(jobs, claim)
-                latencies += lat
-                walls.append(wall)
+                done = rush([(i, random.randint(1, slots)) for i in range(clients)], claim)
+                latencies += done.latencies
+                walls.append(done.wall)
+                errors += len(done.errors)
         finally:
             for conn in conns:
                 conn.close()
             db.execute("DROP TABLE bench_claim")
-    return latencies, walls
+    return latencies, walls, errors
 
 
 def line(name, latencies, walls, done=None):
@@ -281,34 +234,30 @@ def line(name, latencies, walls, done=None):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--parents", type=int, default=30)
-    parser.add_argument("--slots", type=int, default=40)
-    parser.add_argument("--rushes", type=int, default=6)
-    args = parser.parse_args()
+    args = parse_args(__doc__, DB_NAME, parents=30, slots=40, rushes=6)
     if not 2 <= args.parents <= 60 or not 1 <= args.rushes <= 20:
         raise SystemExit("keep it small: 2-60 parents, 1-20 rushes (2 shared cores)")
     random.seed(6)
-    print(f"setting up {DB_NAME} ...", flush=True)
-    recreate_database(DB_NAME)
-    setup_django(DB_NAME)
+    print(f"setting up {args.db} ...", flush=True)
+    recreate_database(args.db)
+    setup_django(args.db)
     round_pk, round_id, slot_ids, families = seed(args.parents, args.slots)
 
     port = free_port()
-    app = start_server("ocs.wsgi", port, DB_NAME)
+    app = start_server("ocs.wsgi", port, args.db)
     try:
-        lat_b, walls_b, booked, double, child_twice = run_booking(
-            port, round_pk, round_id, slot_ids, families, args.rushes
+        lat_b, walls_b, booked, double, child_twice, errors = run_booking(
+            args.db, port, round_pk, round_id, slot_ids, families, args.rushes
         )
     finally:
         stop_server(app)
     port = free_port()
-    bare_app = start_server("bench.common:minimal_app()", port, DB_NAME, probe="/")
+    bare_app = start_server("bench.common:minimal_app()", port, args.db, probe="/")
     try:
-        lat_bare, walls_bare = run_bare(port, args.parents, args.rushes)
+        lat_bare, walls_bare, bare_errors = run_bare(port, args.parents, args.rushes)
     finally:
         stop_server(bare_app)
-    lat_raw, walls_raw = run_raw(args.parents, args.slots, args.rushes)
+    lat_raw, walls_raw, raw_errors = run_raw(args.db, args.parents, args.slots, args.rushes)
 
     print(
         f"\n{args.parents} parents at once, {args.slots} slots, {args.rushes} rushes; "
@@ -319,8 +268,13 @@ def main() -> None:
     bare_rate = line("bare Django view (same gunicorn setup)", lat_bare, walls_bare)
     raw_rate = line("raw claim transaction (psycopg)", lat_raw, walls_raw)
     print(f"\ndouble bookings: {double}   children with two slots: {child_twice}")
-    print(f"ratio booking / bare Django view: {booking_rate / bare_rate:.3f}")
-    print(f"ratio booking / raw claim:        {booking_rate / raw_rate:.3f}")
+    report(
+        {
+            "booking_vs_bare_view": booking_rate / bare_rate,
+            "booking_vs_raw_claim": booking_rate / raw_rate,
+        },
+        errors + bare_errors + raw_errors + double + child_twice,
+    )
     if double or child_twice:
         raise SystemExit("DOUBLE BOOKING")
 

@@ -1,5 +1,6 @@
-"""What the benchmarks under bench/ share: the bench database, Django set-up, gunicorn, the
-bare Django views they compare against, and percentiles.
+"""What the benchmarks under bench/ share: the command line, the bench database, Django
+set-up, gunicorn, the bare Django views they compare against, the rush (many clients at the
+same moment), the POST a logged-in parent makes, percentiles and the result lines.
 
 The scripts are run by hand as `.venv/bin/python bench/<name>.py` from the project root; each
 puts the project root on sys.path and imports this module as `bench.common`. gunicorn loads
@@ -10,14 +11,19 @@ Importing this module configures nothing: Django is set up by the functions belo
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import math
 import os
+import secrets
 import signal
 import socket
 import subprocess
+import threading
 import time
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +42,21 @@ BARE_PATH = "/_bench/bare/"
 
 # The root URLconf of the applications below (filled in by them; Django reads it by name).
 urlpatterns: list[URLPattern | URLResolver] = []
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+def parse_args(doc: str, db: str | None, **sizes: int | float) -> argparse.Namespace:
+    """The command line of a bench: its sizes as `--name value` (the default's type is the
+    option's type; `size_mb` becomes `--size-mb`) and, for benches on PostgreSQL, `--db NAME`:
+    the bench database, dropped and created again (default `db`)."""
+    parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    for name, default in sizes.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default)
+    if db is not None:
+        parser.add_argument("--db", default=db, help=f"bench database, recreated (default {db})")
+    return parser.parse_args()
 
 
 # ---------------------------------------------------------------------------- database, Django
@@ -216,6 +237,86 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait(timeout=10)
 
 
+# ---------------------------------------------------------------------------- the rush
+
+
+@dataclass
+class Rush:
+    """What a rush measured: the latency and the result of every job that returned, the
+    errors of those that raised, and the wall time from the release to the last job."""
+
+    latencies: list[float] = field(default_factory=list)
+    results: list = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    wall: float = 0.0
+
+
+def rush(jobs: Iterable, work: Callable, *, clients: int | None = None) -> Rush:
+    """Run `work(job)` for every job from `clients` threads (default: one per job), all
+    released at the same moment; a thread takes the next job until none is left. Bounded:
+    20 s to get the threads ready, 120 s for them to finish."""
+    todo = deque(jobs)
+    count = len(todo) if clients is None else max(1, min(clients, len(todo)))
+    barrier = threading.Barrier(count + 1)
+    lock = threading.Lock()
+    done = Rush()
+
+    def client():
+        barrier.wait(timeout=20)
+        while True:
+            with lock:
+                if not todo:
+                    return
+                job = todo.popleft()
+            t0 = time.perf_counter()
+            try:
+                result = work(job)
+            except Exception as error:  # noqa: BLE001 - counted by the caller
+                with lock:
+                    done.errors.append(repr(error))
+                continue
+            with lock:
+                done.latencies.append(time.perf_counter() - t0)
+                done.results.append(result)
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    barrier.wait(timeout=20)
+    t0 = time.perf_counter()
+    deadline = t0 + 120
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.perf_counter()))
+    done.wall = time.perf_counter() - t0
+    if any(thread.is_alive() for thread in threads):
+        done.errors.append("threads still running after 120 s")
+    return done
+
+
+def post_as(port: int, path: str, *, session: str, body: str = "") -> tuple[int, str]:
+    """POST `body` (form-encoded) to OCS on 127.0.0.1:`port` with the sessionid `session` and
+    a CSRF token in cookie and header, as a logged-in browser does; returns the status and
+    the Location header."""
+    csrf = secrets.token_hex(16)  # 32 characters: Django accepts the unmasked secret
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(
+            "POST",
+            path,
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"sessionid={session}; csrftoken={csrf}",
+                "X-CSRFToken": csrf,
+            },
+        )
+        response = conn.getresponse()
+        response.read()
+        return response.status, response.getheader("Location", "")
+    finally:
+        conn.close()
+
+
 # ---------------------------------------------------------------------------- figures
 
 
@@ -227,3 +328,10 @@ def percentile(values: Sequence[float], p: float) -> float:
     low = math.floor(rank)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def report(ratios: dict[str, float], errors: int) -> None:
+    """The lines that tools read from every bench: `RATIO name value` and `ERRORS n`."""
+    for name, value in ratios.items():
+        print(f"RATIO {name} {value:.4f}")
+    print(f"ERRORS {errors}")

@@ -3,13 +3,13 @@ school of 30 families and in a school of 600 families.
 
 Run by hand (not by pytest), with PostgreSQL on 127.0.0.1:
 
-    .venv/bin/python bench/parents_bench.py [--rounds 3]
+    .venv/bin/python bench/parents_bench.py [--rounds 3] [--db NAME]
 
-It (re)creates the database ocs_bench_parents, migrates it, seeds two schools (one group of
-30 families; 20 groups of 30 = 600 families), each family one child and two parents with
-full details, gives each school's beheerder a ready session, starts gunicorn with 2 sync
-workers on a free port on 127.0.0.1 and, interleaved over a few rounds, times one request at
-a time (medians are printed):
+It (re)creates the database ocs_bench_parents (or --db), migrates it, seeds two schools (one
+group of 30 families; 20 groups of 30 = 600 families), each family one child and two parents
+with full details, gives each school's beheerder a ready session, starts gunicorn with 2
+sync workers on a free port on 127.0.0.1 and, interleaved over a few rounds, times one
+request at a time (medians are printed):
 
 - a bare Django view behind the same staff decorator, served the same way (same server,
   middleware and session): the ceiling of a staff request through this stack;
@@ -21,7 +21,6 @@ Everything is bounded: a fixed number of requests per round, timeouts on every r
 the server; the server is stopped at the end.
 """
 
-import argparse
 import http.client
 import statistics
 import sys
@@ -35,13 +34,15 @@ from bench.common import (  # noqa: E402
     free_port,
     install_urls,
     make_session,
+    parse_args,
     recreate_database,
+    report,
     setup_django,
     start_server,
     stop_server,
 )
 
-DB_NAME = "ocs_bench_parents"
+DB_NAME = "ocs_bench_parents"  # the default of --db
 # Requests per page per round: the PDF costs about 100 ms per page, the rest a few ms.
 REQUESTS = {"bare": 60, "group_list": 30, "group_detail": 30, "parent_detail": 30, "pdf": 5}
 # The server: OCS plus the bare view behind the staff pages' staff_required, so both are
@@ -145,14 +146,12 @@ def query_counts(school: dict) -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    args = parse_args(__doc__, DB_NAME, rounds=3)
     if not 1 <= args.rounds <= 10:
         raise SystemExit("need 1 <= rounds <= 10")
 
-    recreate_database(DB_NAME)
-    setup_django(DB_NAME)
+    recreate_database(args.db)
+    setup_django(args.db)
     install_urls(ACCESS)
     schools = {"30": seed_school("klein", 1), "600": seed_school("groot", 20)}
     counts = {size: query_counts(s) for size, s in schools.items()}
@@ -164,7 +163,7 @@ def main() -> None:
     sizes: dict[str, int] = {}
     errors = 0
     port = free_port()
-    server = start_server(APP, port, DB_NAME, timeout=60)
+    server = start_server(APP, port, args.db, timeout=60)
     try:
         for school in schools.values():  # warm up both workers
             for path in school["paths"].values():
@@ -204,6 +203,8 @@ def main() -> None:
     for name in ("group_list", "group_detail", "parent_detail", "pdf"):
         print(f"  {labels[name]:<32}{ms('600', name) / bare:8.1f}×")
     print(f"PDF size {sizes['pdf'] // 1024} KB; errors (status ≠ 200): {errors}")
+    pages = ("group_list", "group_detail", "parent_detail", "pdf")
+    report({f"{name}_vs_bare_view_600": ms("600", name) / bare for name in pages}, errors)
     same = all(counts["30"][n] == counts["600"][n] for n in labels)
     print("OK: query counts equal in both schools" if same else "FAILED: query counts differ")
     sys.exit(0 if same and errors == 0 else 1)

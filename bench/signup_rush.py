@@ -2,11 +2,12 @@
 
 Run by hand (not by pytest), with PostgreSQL on 127.0.0.1:
 
-    .venv/bin/python bench/signup_rush.py [--parents 100] [--places 30] [--clients 8]
+    .venv/bin/python bench/signup_rush.py [--parents 100] [--places 30] [--clients 8] [--db NAME]
 
-It (re)creates the database ocs_bench_signup, migrates it, seeds one school with N parents
-(each with a ready session), starts gunicorn with 2 sync workers on a free port on 127.0.0.1,
-and in the same run measures, interleaved over a few rounds (medians are printed):
+It (re)creates the database ocs_bench_signup (or --db), migrates it, seeds one school with N
+parents (each with a ready session), starts gunicorn with 2 sync workers on a free port on
+127.0.0.1, and in the same run measures, interleaved over a few rounds (medians are
+printed):
 
 - the rush: N POSTs to the portal's "Inschrijven" for one group, from `--clients` concurrent
   client threads; sign-ups/s, p50/p99 latency, and how many got in (must equal the maximum);
@@ -19,9 +20,6 @@ Everything is bounded: a fixed number of requests per round, 3 rounds, timeouts 
 request and on the server; the server is stopped at the end.
 """
 
-import argparse
-import http.client
-import secrets
 import statistics
 import sys
 import threading
@@ -35,14 +33,18 @@ from bench.common import (  # noqa: E402
     database_url,
     free_port,
     make_session,
+    parse_args,
     percentile,
+    post_as,
     recreate_database,
+    report,
+    rush,
     setup_django,
     start_server,
     stop_server,
 )
 
-DB_NAME = "ocs_bench_signup"
+DB_NAME = "ocs_bench_signup"  # the default of --db
 ROUNDS = 3
 # The server: OCS plus the bare view behind the portal's parent_required, so both are measured
 # through the same process, middleware and session.
@@ -94,58 +96,25 @@ def new_special_group(school, group, places: int, round_no: int):
 
 
 def fire(port: int, paths_and_sessions: list[tuple[str, str]], clients: int):
-    """POST each (path, session) once from `clients` threads; returns (seconds, latencies,
-    statuses)."""
-    csrf = secrets.token_hex(16)  # a 32-character secret: cookie and header agree
-    latencies: list[float] = []
-    statuses: list[int] = []
-    lock = threading.Lock()
-    todo = list(paths_and_sessions)
-    start = threading.Event()
+    """POST each (path, session) once from `clients` threads released at once; returns
+    (seconds, latencies, statuses), status 0 for a request that got no answer."""
 
-    def worker():
-        start.wait()
-        while True:
-            with lock:
-                if not todo:
-                    return
-                path, session = todo.pop()
-            t0 = time.perf_counter()
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                conn.request(
-                    "POST",
-                    path,
-                    body="",
-                    headers={
-                        "Cookie": f"sessionid={session}; csrftoken={csrf}",
-                        "X-CSRFToken": csrf,
-                        "Content-Type": "application/x-www-form-urlencoded",
-                    },
-                )
-                status = conn.getresponse().status
-                conn.close()
-            except OSError:
-                status = 0
-            with lock:
-                latencies.append(time.perf_counter() - t0)
-                statuses.append(status)
+    def post(job):
+        path, session = job
+        try:
+            return post_as(port, path, session=session)[0]
+        except OSError:
+            return 0
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    t0 = time.perf_counter()
-    start.set()
-    for t in threads:
-        t.join(timeout=120)
-    return time.perf_counter() - t0, latencies, statuses
+    done = rush(paths_and_sessions, post, clients=clients)
+    return done.wall, done.latencies, done.results + [0] * len(done.errors)
 
 
-def raw_inserts(count: int, clients: int) -> float:
+def raw_inserts(db_name: str, count: int, clients: int) -> float:
     """`count` single-row insert transactions from `clients` threads; returns tx/s."""
     import psycopg
 
-    with psycopg.connect(database_url(DB_NAME), autocommit=True) as conn:
+    with psycopg.connect(database_url(db_name), autocommit=True) as conn:
         conn.execute(
             "CREATE TABLE IF NOT EXISTS bench_raw (id bigserial primary key, g int, p int)"
         )
@@ -154,7 +123,7 @@ def raw_inserts(count: int, clients: int) -> float:
     start = threading.Event()
 
     def worker():
-        with psycopg.connect(database_url(DB_NAME)) as conn:
+        with psycopg.connect(database_url(db_name)) as conn:
             start.wait()
             while True:
                 with lock:
@@ -177,23 +146,19 @@ def raw_inserts(count: int, clients: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parents", type=int, default=100)
-    parser.add_argument("--places", type=int, default=30)
-    parser.add_argument("--clients", type=int, default=8)
-    args = parser.parse_args()
+    args = parse_args(__doc__, DB_NAME, parents=100, places=30, clients=8)
     if not 1 <= args.places <= args.parents <= 1000 or not 1 <= args.clients <= 64:
         raise SystemExit("need 1 <= places <= parents <= 1000 and 1 <= clients <= 64")
 
-    recreate_database(DB_NAME)
-    setup_django(DB_NAME)
+    recreate_database(args.db)
+    setup_django(args.db)
     keys, school, group = seed(args.parents)
     from django.db import connections
 
     from specialgroups.models import Signup
 
     port = free_port()
-    server = start_server(APP, port, DB_NAME)
+    server = start_server(APP, port, args.db)
     rush_rates, rush_lat, bare_rates, bare_lat, raw_rates, got_in = [], [], [], [], [], []
     errors = 0
     try:
@@ -212,12 +177,12 @@ def main() -> None:
             rush_lat += lat
             got_in.append(Signup.objects.filter(special_group=special).count())
 
-            raw_rates.append(raw_inserts(len(keys) * 10, args.clients))
+            raw_rates.append(raw_inserts(args.db, len(keys) * 10, args.clients))
     finally:
         stop_server(server)
         connections.close_all()
 
-    rush = statistics.median(rush_rates)
+    rush_rate = statistics.median(rush_rates)
     bare = statistics.median(bare_rates)
     raw = statistics.median(raw_rates)
     print(
@@ -225,7 +190,7 @@ def main() -> None:
         f"gunicorn 2 sync workers, PostgreSQL, {ROUNDS} rounds (medians)"
     )
     print(
-        f"  sign-ups/s (POSTs) {rush:7.0f}   p50 {percentile(rush_lat, 50) * 1000:6.1f} ms   "
+        f"  sign-ups/s (POSTs) {rush_rate:7.0f}   p50 {percentile(rush_lat, 50) * 1000:6.1f} ms   "
         f"p99 {percentile(rush_lat, 99) * 1000:6.1f} ms"
     )
     print(
@@ -234,9 +199,12 @@ def main() -> None:
     )
     print(f"  raw insert tx/s   {raw:8.0f}   (psycopg, BEGIN; INSERT; COMMIT)")
     print(f"  got in per round  {got_in} (maximum {args.places})")
-    print(f"  ratio to the bare view       {rush / bare:.2f}")
-    print(f"  ratio to a raw insert tx     {rush / raw:.3f}")
+    print(f"  ratio to the bare view       {rush_rate / bare:.2f}")
+    print(f"  ratio to a raw insert tx     {rush_rate / raw:.3f}")
     print(f"  errors (unexpected status)   {errors}")
+    report(
+        {"signup_vs_bare_view": rush_rate / bare, "signup_vs_raw_insert": rush_rate / raw}, errors
+    )
     ok = all(n == args.places for n in got_in) and errors == 0
     print("  OK: the maximum held exactly" if ok else "  FAILED: see above")
     sys.exit(0 if ok else 1)
