@@ -55,7 +55,17 @@ def _audit(parent: Parent) -> list[dict]:
     ]
 
 
+def _import_baseline(parent: Parent) -> dict | None:
+    """What the last import of the school's export said about the parent (kept to tell the
+    school's own changes from the export's; goes with the parent row)."""
+    from schools.models import ParentBaseline
+
+    baseline = ParentBaseline.objects.filter(parent=parent).first()
+    return baseline.values if baseline else None
+
+
 register(Section("ouder", _parent_data))
+register(Section("laatste_import", _import_baseline))
 register(Section("account", _account))
 register(Section("kinderen", _children))
 register(Section("logboek", _audit))

@@ -2,12 +2,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
 from privacy.registry import sections
-from schools.models import ImportBatch, Parent, Pupil, School, StaffMember
+from schools.import_undo import UNDO_DAYS
+from schools.models import ImportBatch, Parent, ParentTombstone, Pupil, School, StaffMember
 
 
 def parent_export(*, parent: Parent) -> dict:
@@ -99,13 +101,22 @@ def retention_run(*, school: School | None = None, dry_run: bool = False) -> dic
         if section.expire is not None:
             report[section.name] = 0 if dry_run else section.expire(school, mail_cutoff)
     # An uploaded export holds the whole school's personal data; one not confirmed within a
-    # day is abandoned (confirmed ones were emptied when applied).
-    imports = ImportBatch.objects.filter(created_at__lt=now - IMPORT_KEEP)
+    # day is abandoned (confirmed ones were emptied when applied). An applied import keeps
+    # its record of changes (with the values it replaced) only as long as it can be undone.
+    imports = ImportBatch.objects.filter(
+        Q(applied_at__isnull=True, created_at__lt=now - IMPORT_KEEP)
+        | Q(applied_at__lt=now - timedelta(days=UNDO_DAYS))
+    )
+    # Tombstones of deleted parents whom no export mentioned for the retention period.
+    tombstones = ParentTombstone.objects.filter(last_seen_on__lt=left_before)
     if school is not None:
         imports = imports.filter(school=school)
+        tombstones = tombstones.filter(school=school)
     report["imports"] = imports.count()
+    report["tombstones"] = tombstones.count()
     if not dry_run:
         imports.delete()
+        tombstones.delete()
     audit = AuditEvent.objects.filter(
         created_at__lt=now - _days("OCS_RETENTION_AUDIT_DAYS", 2 * 365)
     )

@@ -1336,10 +1336,15 @@ def _apply_staff(state: _State, school: School, row: StaffRow, User, journal: _J
     if before is None:
         journal.add("staff_added", staff=member)
     else:
+        after = _staff_values(member, row.groups, state)
+        changed = [f for f in after if after[f] != before[f]]
         journal.add(
             "staff_changed",
             staff=member,
-            data={"before": before, "after": _staff_values(member, row.groups, state)},
+            data={
+                "before": {f: before[f] for f in changed},
+                "after": {f: after[f] for f in changed},
+            },
         )
 
 

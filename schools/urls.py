@@ -9,4 +9,9 @@ urlpatterns = [
     path("leerkracht/", views.dashboard, name="dashboard"),
     path("beheer/import/", views.import_upload, name="import_upload"),
     path("beheer/import/<int:batch_id>/", views.import_preview, name="import_preview"),
+    path(
+        "beheer/import/<int:batch_id>/ongedaan-maken/",
+        views.import_undo_view,
+        name="import_undo",
+    ),
 ]

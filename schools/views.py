@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from lib.csvread import ENCODING_LABELS
 from schools.access import administrator_required, groups_for_staff, public, staff_required
 from schools.forms import ImportForm
+from schools.import_undo import UNDO_DAYS, UndoError, import_undo, import_undoable
 from schools.importer import (
     UTF8_ADVICE,
     ImportNotConfirmed,
@@ -80,7 +81,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 staff_encoding=staff.encoding if staff else "",
             )
             return redirect("schools:import_preview", batch_id=batch.pk)
-    return render(request, "schools/import_upload.html", {"form": form, "problems": problems})
+    context = {
+        "form": form,
+        "problems": problems,
+        "undoable": import_undoable(school=request.staff.school),
+        "undo_days": UNDO_DAYS,
+    }
+    return render(request, "schools/import_upload.html", context)
 
 
 def _batch_for_staff(request: HttpRequest, batch_id: int) -> ImportBatch:
@@ -143,3 +150,33 @@ def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
         "name_error": name_error,
     }
     return render(request, "schools/import_preview.html", context)
+
+
+@administrator_required
+def import_undo_view(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """ "Import ongedaan maken": what would be put back, then (POST) put it back."""
+    batch = ImportBatch.objects.filter(pk=batch_id, school=request.staff.school).first()
+    if batch is None:
+        raise Http404
+    try:
+        if request.method == "POST":
+            with transaction.atomic():
+                report = import_undo(batch=batch)
+                audit_record(
+                    request=request,
+                    action="import_undo",
+                    obj=batch,
+                    restored=len(report.restored),
+                    kept=len(report.kept),
+                )
+            messages.success(request, _("De import is ongedaan gemaakt."))
+            return render(
+                request,
+                "schools/import_undo.html",
+                {"batch": batch, "report": report, "done": True},
+            )
+        report = import_undo(batch=batch, dry_run=True)
+    except UndoError as exc:
+        messages.error(request, str(exc))
+        return redirect("schools:import_upload")
+    return render(request, "schools/import_undo.html", {"batch": batch, "report": report})

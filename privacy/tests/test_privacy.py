@@ -220,3 +220,27 @@ def test_retention_removes_uploaded_exports_left_unconfirmed(world):
     )
     assert retention_run()["imports"] == 1
     assert list(ImportBatch.objects.all()) == [fresh]
+
+
+def test_retention_keeps_an_applied_import_as_long_as_it_can_be_undone(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from schools.importer import import_apply
+    from schools.models import ImportBatch, ImportChange, ParentTombstone
+    from schools.tests.test_import import csv, row
+
+    import_apply(school=world.school, pupils_csv=csv(row("77", "Nina", "Groep 7")))
+    assert retention_run()["imports"] == 0
+    assert ImportChange.objects.exists()
+    ImportBatch.objects.update(applied_at=timezone.now() - timedelta(days=15))
+    assert retention_run()["imports"] == 1
+    assert not ImportChange.objects.exists()
+    # A deleted parent is remembered while exports still mention them, then forgotten.
+    ParentTombstone.objects.create(
+        school=world.school, digests=["x"], reason="verwijderd", last_seen_on=timezone.localdate()
+    )
+    assert retention_run()["tombstones"] == 0
+    ParentTombstone.objects.update(last_seen_on=timezone.localdate() - timedelta(days=400))
+    assert retention_run()["tombstones"] == 1

@@ -87,3 +87,31 @@ def test_another_schools_export_opens_with_a_warning_and_needs_the_typed_name(
     expect(page.get_by_text("De import is verwerkt.")).to_be_visible()
     assert Pupil.objects.filter(number="900", left_on=None).exists()
     assert Pupil.objects.get(number="100").left_on is not None
+
+
+def test_the_beheerder_undoes_the_last_import_and_sees_what_stays(live_server, page, world):
+    from schools.importer import import_apply
+    from schools.models import Parent
+    from schools.tests.test_import import csv, row
+
+    import_apply(
+        school=world.school,
+        pupils_csv=csv(row("77", "Nina", "Groep 7"), row("78", "Joep", "Groep 7")),
+    )
+    Parent.objects.filter(email="ank@example.nl").update(is_blocked=True)
+
+    _login_as_beheerder(page, live_server)
+    page.get_by_role("link", name="Import").click()
+    page.get_by_role("link", name="Import ongedaan maken").click()
+    expect(page.get_by_text("Nina Smit (77) verwijderd (nieuw door de import)")).to_be_visible()
+    expect(
+        page.get_by_text("Ank Smit blijft: na de import gewijzigd (geblokkeerd)")
+    ).to_be_visible()
+    screenshot(page, "import-undo-preview")
+    assert Pupil.objects.filter(number="77").exists()
+    page.get_by_role("button", name="Import ongedaan maken").click()
+    expect(page.get_by_text("De import is ongedaan gemaakt.")).to_be_visible()
+    assert not Pupil.objects.filter(number__in=["77", "78"]).exists()
+    assert Parent.objects.get(email="ank@example.nl").is_blocked
+    page.get_by_role("link", name="Terug naar de import").click()
+    expect(page.get_by_role("link", name="Import ongedaan maken")).to_have_count(0)

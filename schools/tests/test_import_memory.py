@@ -273,3 +273,14 @@ def test_a_damaged_name_in_the_export_does_not_overwrite_the_intact_one(school):
     assert plan.parents_added == [] and plan.parents_changed == []
     import_apply(school=school, pupils_csv=damaged)
     assert Parent.objects.get().last_name == "Şahin"
+
+
+def test_the_avg_export_shows_what_the_last_import_said_about_the_parent(school):
+    from privacy.services import parent_export
+
+    import_apply(school=school, pupils_csv=export())
+    ank = Parent.objects.get(email="ank@example.nl")
+    edit(ank, phone="06-11110000")
+    document = parent_export(parent=ank)
+    assert document["ouder"]["telefoon"] == "06-11110000"
+    assert document["laatste_import"]["phone"] == "06-12345678"
