@@ -90,9 +90,7 @@ def test_undo_puts_back_exactly_what_the_import_changed(school):
     assert snapshot(school) == after  # the preview wrote nothing
     assert "Noor Smit (4) verwijderd (nieuw door de import)" in preview.restored
     assert "Groep 9 verwijderd (nieuw door de import)" in preview.restored
-    assert "Tim Smit (2): groep terug naar Groep 5, weer op school" in (
-        preview.restored
-    )
+    assert "Tim Smit (2): groep terug naar Groep 5, weer op school" in (preview.restored)
     assert "Bas Smit: telefoon terug naar 06-12345678" in preview.restored
     report = import_undo(batch=batch)
     assert report == preview
