@@ -19,7 +19,7 @@ from schools.importer import (
     mass_change_message,
 )
 from schools.models import ImportBatch, School, group_sort_key
-from schools.signals import import_applied
+from schools.signals import import_applied, import_undone
 
 
 def encoding_note(*encodings: str) -> str:
@@ -162,12 +162,11 @@ def import_undo_view(request: HttpRequest, batch_id: int) -> HttpResponse:
         if request.method == "POST":
             with transaction.atomic():
                 report = import_undo(batch=batch)
-                audit_record(
+                import_undone.send(
+                    sender=ImportBatch,
                     request=request,
-                    action="import_undo",
-                    obj=batch,
-                    restored=len(report.restored),
-                    kept=len(report.kept),
+                    batch=batch,
+                    summary={"restored": len(report.restored), "kept": len(report.kept)},
                 )
             messages.success(request, _("De import is ongedaan gemaakt."))
             return render(
