@@ -589,8 +589,9 @@ class _Guardian:
 @dataclass
 class _PupilOp:
     row: PupilRow
-    pupil: Pupil | None
+    pupil: Pupil | None  # the pupil as OCS has it, None for a new one
     updates: dict[str, object] = field(default_factory=dict)
+    created: Pupil | None = None
 
 
 @dataclass
@@ -1132,9 +1133,16 @@ def import_apply(
         state.groups[name] = Group.objects.create(school=school, name=name)
         journal.add("group_added", group=state.groups[name])
 
+    writes = _Writes()
     for guardian in ops.guardians.values():
         if guardian.linked:
-            _apply_parent(state, school, guardian, journal)
+            _apply_parent(state, school, guardian, journal, writes)
+    Parent.objects.bulk_create(writes.parents)
+    for parent in writes.parents:
+        journal.add("parent_added", parent=parent)
+    for guardian in ops.guardians.values():
+        if guardian.linked:
+            _parent_baseline(state, guardian.parent, guardian.values, journal, writes)
     for tombstone in ops.tombstones_to_remove:
         journal.add(
             "tombstone_removed",
@@ -1146,8 +1154,14 @@ def import_apply(
     )
 
     for op in ops.pupils:
-        pupil = _apply_pupil(state, school, op, journal)
-        _apply_links(state, op, pupil, ops.guardians, journal)
+        _apply_pupil(state, school, op, journal, writes)
+    Pupil.objects.bulk_create(writes.pupils)
+    for pupil in writes.pupils:
+        state.pupils[pupil.number] = pupil
+        journal.add("pupil_added", pupil=pupil)
+    for op in ops.pupils:
+        _apply_links(state, op, ops.guardians, journal, writes)
+    writes.save()
 
     for pupil in ops.leaving:
         journal.add(
@@ -1197,25 +1211,59 @@ class _Journal:
         ImportChange.objects.bulk_create(self.rows, batch_size=500)
 
 
-def _parent_baseline(state: _State, parent: Parent, values: dict, journal: _Journal) -> None:
-    baseline = state.parent_baselines.get(parent.pk)
+@dataclass
+class _Writes:
+    """Rows an import creates or rewrites in bulk: a fixed number of statements for most of
+    the work whatever the size of the school."""
+
+    parents: list[Parent] = field(default_factory=list)
+    pupils: list[Pupil] = field(default_factory=list)
+    links: list[Guardianship] = field(default_factory=list)
+    baselines: list[ParentBaseline | PupilBaseline] = field(default_factory=list)
+    changed_baselines: list[ParentBaseline | PupilBaseline] = field(default_factory=list)
+
+    def save(self) -> None:
+        Guardianship.objects.bulk_create(self.links, batch_size=500)
+        for model in (ParentBaseline, PupilBaseline):
+            new = [b for b in self.baselines if isinstance(b, model)]
+            changed = [b for b in self.changed_baselines if isinstance(b, model)]
+            model.objects.bulk_create(new, batch_size=500)
+            model.objects.bulk_update(changed, ["values"], batch_size=500)
+
+
+def _remember(
+    baselines: dict, model, owner, values: dict, journal: _Journal, writes: _Writes
+) -> None:
+    """Keep what the export said about one record; journal the previous state if it changed."""
+    owner_field = "parent" if model is ParentBaseline else "pupil"
+    kind = f"{owner_field}_baseline"
+    baseline = baselines.get(owner.pk)
+    if baseline is not None and baseline.values == values:
+        return
     journal.add(
-        "parent_baseline", parent=parent, data={"before": baseline.values if baseline else None}
+        kind, **{owner_field: owner}, data={"before": baseline.values if baseline else None}
     )
     if baseline is None:
-        state.parent_baselines[parent.pk] = ParentBaseline.objects.create(
-            parent=parent, values=values
-        )
-    elif baseline.values != values:
+        baseline = model(**{owner_field: owner}, values=values)
+        baselines[owner.pk] = baseline
+        writes.baselines.append(baseline)
+    else:
         baseline.values = values
-        baseline.save(update_fields=["values"])
+        writes.changed_baselines.append(baseline)
 
 
-def _apply_parent(state: _State, school: School, guardian: _Guardian, journal: _Journal) -> None:
-    values = guardian.values
+def _parent_baseline(
+    state: _State, parent: Parent, values: dict, journal: _Journal, writes: _Writes
+) -> None:
+    _remember(state.parent_baselines, ParentBaseline, parent, values, journal, writes)
+
+
+def _apply_parent(
+    state: _State, school: School, guardian: _Guardian, journal: _Journal, writes: _Writes
+) -> None:
     if guardian.parent is None:
-        guardian.parent = Parent.objects.create(school=school, **values)
-        journal.add("parent_added", parent=guardian.parent)
+        guardian.parent = Parent(school=school, **guardian.values)
+        writes.parents.append(guardian.parent)
     elif guardian.updates:
         parent = guardian.parent
         before = {f: getattr(parent, f) for f in guardian.updates}
@@ -1225,14 +1273,15 @@ def _apply_parent(state: _State, school: School, guardian: _Guardian, journal: _
         journal.add(
             "parent_changed", parent=parent, data={"before": before, "after": guardian.updates}
         )
-    _parent_baseline(state, guardian.parent, values, journal)
 
 
-def _apply_pupil(state: _State, school: School, op: _PupilOp, journal: _Journal) -> Pupil:
+def _apply_pupil(
+    state: _State, school: School, op: _PupilOp, journal: _Journal, writes: _Writes
+) -> None:
     row = op.row
     pupil = op.pupil
     if pupil is None:
-        pupil = Pupil.objects.create(
+        op.created = Pupil(
             school=school,
             number=row.number,
             first_name=row.first_name,
@@ -1240,8 +1289,7 @@ def _apply_pupil(state: _State, school: School, op: _PupilOp, journal: _Journal)
             last_name=row.last_name,
             group=state.groups[row.group],
         )
-        state.pupils[row.number] = pupil
-        journal.add("pupil_added", pupil=pupil)
+        writes.pupils.append(op.created)
     elif op.updates:
         before, after = {}, {}
         for name, value in op.updates.items():
@@ -1256,20 +1304,20 @@ def _apply_pupil(state: _State, school: School, op: _PupilOp, journal: _Journal)
                 setattr(pupil, name, value)
         pupil.save(update_fields=list(op.updates))
         journal.add("pupil_changed", pupil=pupil, data={"before": before, "after": after})
-    return pupil
 
 
 def _apply_links(
     state: _State,
     op: _PupilOp,
-    pupil: Pupil,
     guardians: dict[str, _Guardian],
     journal: _Journal,
+    writes: _Writes,
 ) -> None:
     """Link the pupil to the export's guardians (not to deleted parents), unlink the parents
     the export dropped, keep links the school made or removed itself; then remember what the
     export said about the pupil."""
     row = op.row
+    pupil = op.pupil or op.created
     wanted = _wanted_links(row, guardians)
     current = state.links.get(pupil.pk, {})
     base = _base_parents(state, pupil) if op.pupil is not None else set()
@@ -1289,14 +1337,10 @@ def _apply_links(
                 "link_removed", pupil=pupil, parent_id=parent_id, data={"relation": link.relation}
             )
             link.delete()
-    added = [
-        Guardianship(parent_id=pid, pupil=pupil, relation=rel)
-        for pid, rel in wanted.items()
-        if pid not in current and pid not in base
-    ]
-    Guardianship.objects.bulk_create(added)
-    for link in added:
-        journal.add("link_added", pupil=pupil, parent_id=link.parent_id)
+    for parent_id, relation in wanted.items():
+        if parent_id not in current and parent_id not in base:
+            writes.links.append(Guardianship(parent_id=parent_id, pupil=pupil, relation=relation))
+            journal.add("link_added", pupil=pupil, parent_id=parent_id)
     values = {
         "first_name": row.first_name,
         "infix": row.infix,
@@ -1304,15 +1348,7 @@ def _apply_links(
         "group": row.group,
         "parents": sorted(wanted),
     }
-    baseline = state.pupil_baselines.get(pupil.pk)
-    journal.add(
-        "pupil_baseline", pupil=pupil, data={"before": baseline.values if baseline else None}
-    )
-    if baseline is None:
-        state.pupil_baselines[pupil.pk] = PupilBaseline.objects.create(pupil=pupil, values=values)
-    elif baseline.values != values:
-        baseline.values = values
-        baseline.save(update_fields=["values"])
+    _remember(state.pupil_baselines, PupilBaseline, pupil, values, journal, writes)
 
 
 def _apply_staff(state: _State, school: School, row: StaffRow, User, journal: _Journal) -> None:
