@@ -10,3 +10,7 @@ class ConferencesConfig(AppConfig):
         from portal.notices import register_notice_provider
 
         register_notice_provider(conference_notices)
+
+        from conferences.period_notices import period_notices
+
+        register_notice_provider(period_notices)

@@ -89,14 +89,24 @@ class Slot(models.Model):
         Parent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     booked_at = models.DateTimeField(null=True, blank=True)
+    # A separate talk for one guardian's household (separated parents); empty for the
+    # child's shared talk. A child has one shared talk and one talk per such household.
+    household = models.ForeignKey(
+        Parent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["starts_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "pupil"],
-                condition=Q(pupil__isnull=False),
+                condition=Q(pupil__isnull=False, household__isnull=True),
                 name="conference_one_slot_per_child",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "pupil", "household"],
+                condition=Q(pupil__isnull=False, household__isnull=False),
+                name="conference_one_slot_per_household",
             ),
             models.UniqueConstraint(fields=["round", "starts_at"], name="conference_slot_start"),
             models.CheckConstraint(
@@ -106,3 +116,12 @@ class Slot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round}: {timezone.localtime(self.starts_at):%H:%M}"
+
+
+from conferences.period_models import (  # noqa: E402,F401  (registered with the app)
+    ChildWish,
+    ConferencePeriod,
+    PeriodRound,
+    PeriodWish,
+    PlanNote,
+)

@@ -288,9 +288,9 @@ def slot_book(*, parent: Parent, conference: ConferenceRound, pupil: Pupil, slot
             if sibling is not None:
                 own = Guardianship.objects.filter(pupil=sibling.pupil, parent=parent).exists()
                 raise SiblingOverlap(sibling.pupil.first_name if own else "")
-            released = Slot.objects.filter(round=conference, pupil=pupil).update(
-                pupil=None, booked_by=None, booked_at=None
-            )
+            released = Slot.objects.filter(
+                round=conference, pupil=pupil, household__isnull=True
+            ).update(pupil=None, booked_by=None, booked_at=None)
             claimed = Slot.objects.filter(pk=slot.pk, round=conference, pupil__isnull=True).update(
                 pupil=pupil, booked_by=parent, booked_at=now
             )
@@ -330,7 +330,7 @@ def booking_cancel(*, parent: Parent, conference: ConferenceRound, pupil: Pupil)
         _check_may_book(parent=parent, conference=conference, pupil=pupil, now=now)
         slot = (
             Slot.objects.select_for_update(of=("self",))
-            .filter(round=conference, pupil=pupil)
+            .filter(round=conference, pupil=pupil, household__isnull=True)
             .select_related("round")
             .first()
         )

@@ -25,3 +25,7 @@ urlpatterns = [
         name="portal_cancel",
     ),
 ]
+
+from conferences.period_urls import urlpatterns as period_urlpatterns  # noqa: E402
+
+urlpatterns += period_urlpatterns

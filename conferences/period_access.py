@@ -1,0 +1,40 @@
+"""Fetch helpers for conference periods (see schools/access.py): a stranger gets 404."""
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404, HttpRequest
+
+from conferences.models import ConferencePeriod, PeriodRound
+from schools.access import groups_for_staff
+from schools.models import Guardianship, Parent
+
+
+def periods_for_staff(staff) -> QuerySet[ConferencePeriod]:
+    """Periods with at least one group the staff member sees."""
+    seen = PeriodRound.objects.filter(
+        period=OuterRef("pk"), round__group__in=groups_for_staff(staff)
+    )
+    return ConferencePeriod.objects.filter(school=staff.school).filter(Exists(seen))
+
+
+def period_for_staff(request: HttpRequest, period_id) -> ConferencePeriod:
+    try:
+        return periods_for_staff(request.staff).get(public_id=period_id)
+    except (ConferencePeriod.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def periods_for_parent(parent: Parent) -> QuerySet[ConferencePeriod]:
+    """Opened periods with a round for a group of one of the parent's current children."""
+    mine = Guardianship.objects.filter(parent=parent, pupil__group__isnull=False).filter(
+        pupil__group__conference_rounds__period_link__period=OuterRef("pk")
+    )
+    return ConferencePeriod.objects.filter(school=parent.school, opened_at__isnull=False).filter(
+        Exists(mine)
+    )
+
+
+def period_for_parent(request: HttpRequest, period_id) -> ConferencePeriod:
+    try:
+        return periods_for_parent(request.parent).get(public_id=period_id)
+    except (ConferencePeriod.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
