@@ -27,6 +27,7 @@ def make_staff(db):
         member = StaffMember.objects.create(
             school=school,
             user=user,
+            email=email,
             first_name=kw.pop("first_name", email.split("@")[0].capitalize()),
             last_name=kw.pop("last_name", "Docent"),
             role=role,

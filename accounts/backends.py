@@ -16,8 +16,13 @@ class EmailBackend(ModelBackend):
         except User.DoesNotExist:
             User().set_password(password)  # same work as a real check: no timing oracle
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
+        if not user.check_password(password):
+            return None
+        if self.user_can_authenticate(user):
             return user
+        # The right password of a login whose school paused it: the page says the same as
+        # for a wrong password, but the person hears by mail (at most daily) whom to ask.
+        blocked_login_notice(user)
         return None
 
     def get_user(self, user_id):
@@ -37,4 +42,25 @@ class EmailBackend(ModelBackend):
         return (
             StaffMember.objects.filter(user=user, is_active=True).exists()
             or Parent.objects.filter(user=user, is_blocked=False).exists()
+        )
+
+
+def blocked_login_notice(user: User) -> None:
+    from django.db import transaction
+
+    from accounts.ratelimit import BLOCKED_NOTICE, rate_hit
+    from accounts.services import email_enqueue
+    from schools.models import Parent
+
+    blocked = list(Parent.objects.filter(user=user, is_blocked=True).select_related("school"))
+    if not blocked or not user.is_active:
+        return
+    with transaction.atomic():
+        if not rate_hit(BLOCKED_NOTICE, user.pk):
+            return
+        email_enqueue(
+            to=user.email,
+            template="login_paused",
+            context={"schools": [parent.school for parent in blocked]},
+            school=None,
         )

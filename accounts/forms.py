@@ -70,3 +70,23 @@ class PasswordChangeForm(PasswordSetForm):
         if not self.user.check_password(value):
             raise forms.ValidationError(_("Uw huidige wachtwoord klopt niet."))
         return value
+
+
+class InvitationLoginForm(forms.Form):
+    """Accepting an invitation for an address that already has a login: its password."""
+
+    password = forms.CharField(
+        label=_("Wachtwoord van uw account"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        value = self.cleaned_data["password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError(_("Dit wachtwoord klopt niet."))
+        return value

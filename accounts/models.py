@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 
 def new_session_stamp() -> str:
@@ -62,3 +63,41 @@ class User(AbstractBaseUser, PermissionsMixin):
     def end_all_sessions(self) -> None:
         self.session_stamp = new_session_stamp()
         self.save(update_fields=["session_stamp"])
+
+
+class RateCounter(models.Model):
+    """Hits per key in a fixed time window, shared by every web process (see ratelimit.py)."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.BigIntegerField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="rate_counter_unique")
+        ]
+
+
+class RecoveryCodeDevice(Device):
+    """One-time recovery codes for the second factor, for when the phone is lost. Shown once
+    at set-up; only keyed digests are stored, and a used code is removed."""
+
+    code_digests = models.JSONField(default=list)
+
+    @staticmethod
+    def digest(code: str) -> str:
+        normal = "".join(ch for ch in code.upper() if ch.isalnum())
+        return salted_hmac("ocs.accounts.recovery", normal, algorithm="sha256").hexdigest()
+
+    def verify_token(self, token) -> bool:
+        from django.db import transaction
+
+        wanted = self.digest(str(token))
+        with transaction.atomic():
+            device = type(self).objects.select_for_update().filter(pk=self.pk).first()
+            if device is None or wanted not in device.code_digests:
+                return False
+            device.code_digests = [d for d in device.code_digests if d != wanted]
+            device.save(update_fields=["code_digests"])
+        self.code_digests = device.code_digests
+        return True

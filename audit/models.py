@@ -28,6 +28,19 @@ class AuditEvent(models.Model):
         SEND = "send", _("verstuurd")
         LOGIN = "login", _("ingelogd")
         CREATE = "create", _("aangemaakt")
+        # Identity: about a login, written for every school where the person has a role.
+        LOGIN_FAILED = "login_failed", _("inloggen mislukt")
+        LOCKOUT = "lockout", _("tijdelijk geblokkeerd na mislukte pogingen")
+        RESET_REQUESTED = "reset_requested", _("nieuw wachtwoord aangevraagd")
+        RESET_USED = "reset_used", _("wachtwoord ingesteld via link")
+        PASSWORD_CHANGED = "password_changed", _("wachtwoord gewijzigd")
+        SECOND_FACTOR_ON = "2fa_on", _("tweestapsverificatie aangezet")
+        SECOND_FACTOR_OFF = "2fa_off", _("tweestapsverificatie uitgezet")
+        SECOND_FACTOR_RESET = "2fa_reset", _("tweestapsverificatie gereset door beheerder")
+        RECOVERY_CODE_USED = "recovery_used", _("herstelcode gebruikt")
+        INVITE_ACCEPTED = "invite_accepted", _("uitnodiging geaccepteerd")
+        EMAIL_CHANGED = "email_changed", _("e-mailadres gewijzigd")
+        EMAIL_CONFIRMED = "email_confirmed", _("nieuw inlogadres bevestigd")
 
     school = models.ForeignKey(
         "schools.School", null=True, on_delete=models.CASCADE, related_name="+"

@@ -64,6 +64,7 @@ def seed(parents: int, slots: int):
     teacher = StaffMember.objects.create(
         school=school,
         user=User.objects.create_user("juf@bench.test"),
+        email="juf@bench.test",
         first_name="Juf",
         last_name="Bench",
     )

@@ -84,7 +84,12 @@ def make_school(recipients: int):
     )
     user = User.objects.create_user("juf@bench.test", "bench-password-123")
     staff = StaffMember.objects.create(
-        school=school, user=user, first_name="Juf", last_name="Bench", role="directie"
+        school=school,
+        user=user,
+        email=user.email,
+        first_name="Juf",
+        last_name="Bench",
+        role="directie",
     )
     return staff, group
 

@@ -93,6 +93,7 @@ def seed_school(slug: str, groups: int) -> dict:
     StaffMember.objects.create(
         school=school,
         user=user,
+        email=user.email,
         first_name="Bea",
         last_name="Beheer",
         role="beheerder",

@@ -33,7 +33,7 @@ def dates_text(conference: ConferenceRound) -> str:
 
 def teacher_email(conference: ConferenceRound) -> str:
     teacher = conference.teacher
-    return teacher.user.email if teacher is not None else ""
+    return teacher.email if teacher is not None else ""
 
 
 def mail_context(conference: ConferenceRound, **extra) -> dict:
@@ -85,7 +85,7 @@ def conference_ics(*, slot: Slot, pupil: Pupil, cancel: bool = False) -> bytes:
     event.add("location", vText(conference.school.name))
     event.add("status", "CANCELLED" if cancel else "CONFIRMED")
     if conference.teacher is not None:
-        organizer = vCalAddress(f"mailto:{conference.teacher.user.email}")
+        organizer = vCalAddress(f"mailto:{conference.teacher.email}")
         organizer.params["cn"] = vText(conference.teacher.full_name)
         event.add("organizer", organizer)
     cal.add_component(event)
@@ -98,6 +98,7 @@ def booking_mail_send(*, slot: Slot, booker: Parent | None, changed: bool = Fals
     conference, pupil = slot.round, slot.pupil
     ics = conference_ics(slot=slot, pupil=pupil)
     for parent in child_parents(pupil):
+        coalesce = ""
         if booker is None or parent.pk == booker.pk:
             template, attachments = (
                 "conference_booked",
@@ -105,6 +106,7 @@ def booking_mail_send(*, slot: Slot, booker: Parent | None, changed: bool = Fals
             )
         else:
             template, attachments = "conference_booked_other", []
+            coalesce = co_parent_key(conference, pupil, parent)
         email_enqueue(
             to=parent.email,
             template=template,
@@ -117,20 +119,30 @@ def booking_mail_send(*, slot: Slot, booker: Parent | None, changed: bool = Fals
                 changed=changed,
             ),
             school=conference.school,
+            parent=parent,
             reply_to=teacher_email(conference),
             attachments=attachments,
+            coalesce_key=coalesce,
         )
 
 
-def cancellation_mail_send(*, slot: Slot, pupil: Pupil) -> None:
+def co_parent_key(conference: ConferenceRound, pupil: Pupil, parent: Parent) -> str:
+    """A co-parent told about several changes in a row gets one mail with the latest."""
+    return f"conference-other:{conference.pk}:{pupil.pk}:{parent.pk}"
+
+
+def cancellation_mail_send(*, slot: Slot, pupil: Pupil, canceller: Parent | None = None) -> None:
     conference = slot.round
     ics = conference_ics(slot=slot, pupil=pupil, cancel=True)
     for parent in child_parents(pupil):
+        other = canceller is not None and parent.pk != canceller.pk
         email_enqueue(
             to=parent.email,
             template="conference_cancelled",
             context=mail_context(conference, parent=parent, pupil=pupil, slot=slot),
             school=conference.school,
+            parent=parent,
             reply_to=teacher_email(conference),
             attachments=[("oudergesprek.ics", ics, "text/calendar; method=CANCEL")],
+            coalesce_key=co_parent_key(conference, pupil, parent) if other else "",
         )

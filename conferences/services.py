@@ -337,7 +337,7 @@ def booking_cancel(*, parent: Parent, conference: ConferenceRound, pupil: Pupil)
         if slot is None:
             return False
         Slot.objects.filter(pk=slot.pk).update(pupil=None, booked_by=None, booked_at=None)
-        cancellation_mail_send(slot=slot, pupil=pupil)
+        cancellation_mail_send(slot=slot, pupil=pupil, canceller=parent)
         return True
 
 
@@ -416,6 +416,7 @@ def notification_send(*, conference: ConferenceRound, subject: str, body: str) -
                 template="conference_notification",
                 context={"subject": subject, "body": body, "school": conference.school},
                 school=conference.school,
+                parent=parent,
                 reply_to=teacher_email(conference),
             )
             count += 1
@@ -442,6 +443,7 @@ def reminder_send(*, conference: ConferenceRound) -> int:
                 template="conference_reminder",
                 context=mail_context(conference, parent=parent, children=children),
                 school=conference.school,
+                parent=parent,
                 reply_to=teacher_email(conference),
             )
             count += 1

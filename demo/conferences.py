@@ -31,7 +31,7 @@ def demo_conferences_load(*, school: School) -> None:
     ]
     for group_name, email in plans:
         group = Group.objects.filter(school=school, name=group_name).first()
-        teacher = StaffMember.objects.filter(school=school, user__email__iexact=email).first()
+        teacher = StaffMember.objects.filter(school=school, email__iexact=email).first()
         if group is None or teacher is None:
             continue
         if ConferenceRound.objects.filter(group=group).exists():

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
@@ -33,10 +34,17 @@ def validate_header_value(value: str) -> None:
         raise ValidationError(HEADER_BREAK_MESSAGE, code="header_break")
 
 
+def render_plain(name: str, context: dict) -> str:
+    """A plain-text template (subject, text body): no HTML escaping, since "<b>" in a
+    parent's name must read as "<b>" in a Subject or a text mail, not "&lt;b&gt;"."""
+    template = engines["django"].get_template(name).template
+    return template.render(Context(context, autoescape=False))
+
+
 def render_email(template: str, context: dict) -> RenderedEmail:
-    subject = render_to_string(f"emails/{template}_subject.txt", context)
+    subject = render_plain(f"emails/{template}_subject.txt", context)
     return RenderedEmail(
         subject=strip_header_breaks(subject),
-        text=render_to_string(f"emails/{template}.txt", context),
+        text=render_plain(f"emails/{template}.txt", context),
         html=render_to_string(f"emails/{template}.html", context),
     )

@@ -205,10 +205,20 @@ def _text(value) -> str:
     return str(value)
 
 
+WIPED_SECRET = {
+    "text": "[verwijderd na verzending: dit bericht bevatte een persoonlijke link]",
+    "html": "",
+    "attachments": [],
+}
+
+
 def _record(message: OutgoingMessage, status: str, error: str, now: datetime) -> str:
     if status == Status.RETRY and message.attempts >= MAX_ATTEMPTS:
         status = Status.FAILED
     fields = {"status": status, "last_error": error[:500]}
+    if status in (Status.SENT, Status.FAILED) and message.carries_secret and message.payload:
+        # Once the link is out (or can never go out) nobody may read it again.
+        fields["payload"] = {**message.payload, **WIPED_SECRET}
     if status == Status.SENT:
         fields["sent_at"] = now
     elif status == Status.RETRY:

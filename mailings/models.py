@@ -66,10 +66,21 @@ class OutgoingMessage(models.Model):
     mailing = models.ForeignKey(
         Mailing, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
+    # Whose mail this is, by foreign key: an AVG export or erasure reaches a parent's mail
+    # through these, never by matching addresses (another school may know the same address).
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     parent = models.ForeignKey(
         Parent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     email = models.EmailField()
+    # Mail holding a link or code (invitation, reset, confirmation): its body is wiped once
+    # sent, so the secret is not readable afterwards in the outbox, an export or a page.
+    carries_secret = models.BooleanField(default=False)
+    # Notices that may be merged while still waiting (a co-parent informed of several
+    # changes in a row gets one mail with the latest state).
+    coalesce_key = models.CharField(max_length=100, blank=True)
     name = models.CharField(max_length=200, blank=True)
     is_sender_copy = models.BooleanField(default=False)
     payload = models.JSONField(null=True, blank=True)

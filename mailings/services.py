@@ -4,6 +4,7 @@ import base64
 import logging
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from lib.email import HEADER_BREAK_MESSAGE, has_line_break, strip_header_breaks
 from mailings.attachments import AttachmentError, attachments_check
 from mailings.models import Mailing, MailingAttachment, OutgoingMessage
-from schools.models import Group, Parent, Pupil, StaffMember
+from schools.models import Group, Parent, Pupil, School, StaffMember
 from specialgroups.models import SpecialGroup
 
 logger = logging.getLogger(__name__)
@@ -154,7 +155,7 @@ def mailing_send(
                 school=staff.school,
                 sender=staff,
                 sender_name=staff.full_name,
-                sender_email=staff.user.email,
+                sender_email=staff.email,
                 subject=subject,
                 body=body,
                 individual=parent_ids is not None,
@@ -187,11 +188,11 @@ def mailing_send(
                 )
                 for parent in recipients.reachable
             ]
-            if staff.user.email.lower() not in {m.email for m in messages}:
+            if staff.email.lower() not in {m.email for m in messages}:
                 messages.append(
                     OutgoingMessage(
                         mailing=mailing,
-                        email=staff.user.email.lower(),
+                        email=staff.email.lower(),
                         name=staff.full_name,
                         is_sender_copy=True,
                         next_attempt_at=now,
@@ -208,6 +209,9 @@ def mailing_send(
     return mailing
 
 
+COALESCE_DELAY = timedelta(minutes=2)
+
+
 def outbox_system_message(
     *,
     to: str,
@@ -217,23 +221,46 @@ def outbox_system_message(
     from_email: str,
     reply_to: str = "",
     attachments: list[tuple[str, bytes, str]] = (),
+    school: School | None = None,
+    parent: Parent | None = None,
+    secret: bool = False,
+    coalesce_key: str = "",
 ) -> OutgoingMessage:
     """System mail (invitations, reset links, notifications) into the outbox, already
-    rendered; delivered by the same worker after the surrounding transaction commits."""
+    rendered; delivered by the same worker after the surrounding transaction commits.
+
+    `school` and `parent` tie the mail to its owners (AVG export, erasure, retention).
+    `secret` mail has its body wiped once sent. With a `coalesce_key` the mail waits
+    COALESCE_DELAY, and a newer mail with the same key replaces it while it still waits."""
+    now = timezone.now()
+    payload = {
+        "subject": strip_header_breaks(subject),
+        "text": text,
+        "html": html,
+        "from_email": from_email,
+        "reply_to": strip_header_breaks(reply_to),
+        "attachments": [
+            {"filename": name, "content": base64.b64encode(data).decode(), "mimetype": mime}
+            for name, data, mime in attachments
+        ],
+    }
+    if coalesce_key:
+        waiting = OutgoingMessage.objects.filter(
+            coalesce_key=coalesce_key, status=OutgoingMessage.Status.QUEUED, email=to
+        )
+        # Conditional update: only a row no worker has claimed yet is replaced.
+        if waiting.filter(next_attempt_at__gt=now).update(
+            payload=payload, next_attempt_at=now + COALESCE_DELAY
+        ):
+            return waiting.first()
     message = OutgoingMessage.objects.create(
         email=to,
-        payload={
-            "subject": strip_header_breaks(subject),
-            "text": text,
-            "html": html,
-            "from_email": from_email,
-            "reply_to": strip_header_breaks(reply_to),
-            "attachments": [
-                {"filename": name, "content": base64.b64encode(data).decode(), "mimetype": mime}
-                for name, data, mime in attachments
-            ],
-        },
-        next_attempt_at=timezone.now(),
+        school=school,
+        parent=parent,
+        carries_secret=secret,
+        coalesce_key=coalesce_key,
+        payload=payload,
+        next_attempt_at=now + COALESCE_DELAY if coalesce_key else now,
     )
     _outbox_kick()
     return message

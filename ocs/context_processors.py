@@ -37,13 +37,32 @@ def _resolved(items):
     return menu
 
 
+# Set at login for a person with roles at more than one school, so that only they pay the
+# query for the school switcher.
+MULTI_SCHOOL_KEY = "ocs_multi_school"
+
+
+def school_choices(request) -> list:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not request.session.get(MULTI_SCHOOL_KEY):
+        return []
+    from audit.services import schools_of_user
+
+    return schools_of_user(user)
+
+
 def navigation(request):
-    if getattr(request, "parent", None) is not None:
-        return {"portal_menu": _resolved(PORTAL_MENU)}
+    current = getattr(request, "staff", None) or getattr(request, "parent", None)
+    context = {
+        "school_choices": school_choices(request),
+        "current_school": current.school if current is not None else None,
+    }
+    if getattr(request, "parent", None) is not None and getattr(request, "staff", None) is None:
+        return {**context, "portal_menu": _resolved(PORTAL_MENU)}
     staff = getattr(request, "staff", None)
     if staff is None:
-        return {}
-    context = {"staff_menu": _resolved(STAFF_MENU)}
+        return context
+    context["staff_menu"] = _resolved(STAFF_MENU)
     if staff.is_manager:
         allowed = {"manager", "administrator"} if staff.is_administrator else {"manager"}
         items = [(label, name) for label, name, who in ADMIN_MENU if who in allowed]

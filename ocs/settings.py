@@ -152,7 +152,10 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("OCS_PROXY_COUNT", 0)
+# Reverse proxies in front of OCS; lib.net.client_ip reads the client address behind them
+# for login throttling, rate limits and the audit log alike.
+OCS_PROXY_COUNT = env_int("OCS_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "lib.net.client_ip"
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]

@@ -4,9 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from lib.email import validate_header_value
 from parents.services import EDITABLE_FIELDS, LEAVE, STAY
-from schools.models import Group, Parent, StaffMember
+from schools.models import Group, Parent
 
 PHONE_CHARS = re.compile(r"^[0-9+\-() ]+$")
 POSTCODE = re.compile(r"^([1-9][0-9]{3})\s*([A-Za-z]{2})$")
@@ -56,6 +56,12 @@ class ParentForm(forms.ModelForm):
             "last_name": {"required": _("Vul een achternaam in.")},
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Names end up in mail headers ("Petra Jansen <petra@…>"): one line only.
+        for name in ("first_name", "infix", "last_name"):
+            self.fields[name].validators.append(validate_header_value)
+
     def clean_phone(self) -> str:
         return clean_phone(self.cleaned_data["phone"])
 
@@ -73,11 +79,6 @@ class ParentForm(forms.ModelForm):
         )
         if taken:
             raise ValidationError(_("Dit e-mailadres hoort al bij een andere ouder."))
-        user_id = self.instance.user_id
-        # A parent-only login follows the new address; it must not belong to someone else.
-        follows = user_id is not None and not StaffMember.objects.filter(user_id=user_id).exists()
-        if follows and User.objects.filter(email__iexact=email).exclude(pk=user_id).exists():
-            raise ValidationError(_("Dit e-mailadres is al in gebruik voor een andere login."))
         return email
 
     def changed_data_dict(self) -> dict:

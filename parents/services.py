@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_record
-from schools.models import Group, Parent, Pupil, School, StaffMember, group_sort_key
+from audit.services import audit_record, mask_email
+from schools.models import Group, Parent, Pupil, School, group_sort_key
 
 
 class MoveError(Exception):
@@ -37,9 +37,13 @@ EDITABLE_FIELDS = (
 def parent_update(*, parent: Parent, data: dict, request: HttpRequest | None) -> list[str]:
     """Save validated parent data; returns the names of the fields that changed.
 
-    A parent-only login follows a changed e-mail address, so the parent keeps logging in with
-    the address the school knows. The audit entry names the fields, never their values.
+    The e-mail address is the school's contact data: changing it never moves a login. The old
+    address is told; a linked login moves only when its person confirms from the new address
+    (accounts.services.email_change_notify). The audit entry names the fields, and for the
+    address both values masked.
     """
+    from accounts.services import email_change_notify
+
     # Compare with the stored row: a bound ModelForm has already written into `parent`.
     current = (
         Parent.objects.select_for_update(of=("self",)).select_related("user").get(pk=parent.pk)
@@ -47,16 +51,16 @@ def parent_update(*, parent: Parent, data: dict, request: HttpRequest | None) ->
     changed = [name for name in EDITABLE_FIELDS if getattr(current, name) != data[name]]
     if not changed:
         return []
+    old_email = current.email
     for name in changed:
         setattr(current, name, data[name])
         setattr(parent, name, data[name])
     current.save(update_fields=changed)
-    if "email" in changed and current.email and current.user_id is not None:
-        user = current.user
-        if not StaffMember.objects.filter(user=user).exists():
-            user.email = current.email.lower()
-            user.save(update_fields=["email"])
-    audit_record(request=request, action="edit", obj=parent, fields=changed)
+    detail = {"fields": changed}
+    if "email" in changed:
+        email_change_notify(parent=current, old=old_email)
+        detail.update(old=mask_email(old_email), new=mask_email(current.email))
+    audit_record(request=request, action="edit", obj=parent, **detail)
     return changed
 
 

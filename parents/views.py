@@ -3,7 +3,8 @@ with them. Every view fetches its objects through the access helpers first."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -169,9 +170,14 @@ def parent_block(request: HttpRequest, parent_id) -> HttpResponse:
     """The lock: toggles blocked ⇄ active. htmx gets the changed row, a plain post a redirect."""
     parent = parent_for_staff(request, parent_id, edit=True)
     group = _group_from_post(request)
+    # Everything is checked before anything is written: a group the parent is not in is a
+    # stranger's request (404), not a half-done block.
+    if group is not None and not selectors.group_parents(group).filter(pk=parent.pk).exists():
+        raise Http404
     blocked = not parent.is_blocked
-    parent_set_blocked(parent=parent, blocked=blocked)
-    audit_record(request=request, action="block" if blocked else "unblock", obj=parent)
+    with transaction.atomic():
+        parent_set_blocked(parent=parent, blocked=blocked)
+        audit_record(request=request, action="block" if blocked else "unblock", obj=parent)
     message = _("%(name)s is geblokkeerd.") if blocked else _("%(name)s is weer actief.")
     message %= {"name": parent.full_name}
     if request.htmx and group is not None:

@@ -20,16 +20,10 @@ def _parent_data(parent: Parent) -> dict:
     }
 
 
-def _account(parent: Parent) -> dict | None:
-    user = parent.user
-    if user is None:
-        return None
-    return {
-        "e-mail": user.email,
-        "aangemaakt_op": user.date_joined.isoformat(),
-        "laatst_ingelogd": user.last_login.isoformat() if user.last_login else None,
-        "wachtwoord_ingesteld": user.has_usable_password(),
-    }
+def _account(parent: Parent) -> dict:
+    # The login is its person's, not the school's: it may be used at other schools too, so
+    # a school's export says only whether this record is linked to one.
+    return {"gekoppeld_aan_een_account": parent.user_id is not None}
 
 
 def _children(parent: Parent) -> list[dict]:
@@ -48,7 +42,9 @@ def _children(parent: Parent) -> list[dict]:
 def _audit(parent: Parent) -> list[dict]:
     from audit.models import AuditEvent
 
-    events = AuditEvent.objects.filter(object_type="parent", object_id=str(parent.pk))
+    events = AuditEvent.objects.filter(
+        school=parent.school, object_type="parent", object_id=str(parent.pk)
+    )
     return [
         {"tijd": e.created_at.isoformat(), "door": e.actor_label, "handeling": e.action}
         for e in events
@@ -106,15 +102,13 @@ register(Section("oudergesprekken", _conferences))
 
 
 def _messages_of(parent: Parent):
-    from django.db.models import Q
-
+    """Mail to this parent record, by key only: never by address, which another school or
+    another person's login may share. Mail that carried a link is listed without its body."""
     from mailings.models import OutgoingMessage
 
-    mine = Q(parent=parent)
-    if parent.email:
-        # System mail (invitations, notifications) is addressed by e-mail only.
-        mine |= Q(email__iexact=parent.email, is_sender_copy=False)
-    return OutgoingMessage.objects.filter(mine).select_related("mailing")
+    return OutgoingMessage.objects.filter(parent=parent, is_sender_copy=False).select_related(
+        "mailing"
+    )
 
 
 def _messages(parent: Parent) -> list[dict]:
@@ -126,7 +120,11 @@ def _messages(parent: Parent) -> list[dict]:
             {
                 "onderwerp": mailing.subject if mailing else payload.get("subject", ""),
                 "afzender": mailing.sender_name if mailing else "OCS",
-                "bericht": mailing.body if mailing else payload.get("text", ""),
+                "bericht": (
+                    mailing.body
+                    if mailing
+                    else ("" if message.carries_secret else payload.get("text", ""))
+                ),
                 "bijlagen": [a.filename for a in mailing.attachments.all()] if mailing else [],
                 "aangemaakt_op": message.created_at.isoformat(),
                 "status": message.status,
@@ -161,7 +159,7 @@ def _expire_messages(school, before) -> int:
     )
     if school is not None:
         mailings = mailings.filter(school=school)
-        system = system.none()  # system mail is not tied to a school; the global run takes it
+        system = system.filter(school=school)
     for attachment in MailingAttachment.objects.filter(mailing__in=mailings):
         default_storage.delete(attachment.file.name)
     removed = mailings.count() + system.count()

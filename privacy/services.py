@@ -43,7 +43,6 @@ def parent_erase(
 
     parent_id, school = parent.pk, parent.school
     pupil_ids = sorted(parent.guardianships.values_list("pupil_id", flat=True))
-    emails = {e.lower() for e in (parent.email, parent.user.email if parent.user else "") if e}
     for section in sections():
         if section.erase is not None:
             section.erase(parent)
@@ -51,9 +50,15 @@ def parent_erase(
         parent_tombstone_create(parent=parent, reason=remember)
     user = parent.user
     parent.delete()
-    if user is not None and not StaffMember.objects.filter(user=user).exists():
+    # The login is its person's. It goes only when nothing else holds it (no parent record
+    # or staff role at any school); then its throttle records go with it.
+    if (
+        user is not None
+        and not Parent.objects.filter(user=user).exists()
+        and not StaffMember.objects.filter(user=user).exists()
+    ):
+        email = user.email
         user.delete()
-    for email in emails:
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
             model.objects.filter(username__iexact=email).delete()
     audit_record(

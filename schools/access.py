@@ -17,33 +17,56 @@ from django.urls import reverse
 
 from schools.models import Group, Parent, Pupil, StaffMember
 
+# The school whose pages a person with roles at several schools is looking at.
+CURRENT_SCHOOL_KEY = "ocs_school"
+
+
+def _for_current_school(request: HttpRequest, rows: QuerySet):
+    """One row of a person's roles: the one at the school chosen in this session, else the
+    first. Every page shows one school's data at a time; roles elsewhere are ignored."""
+    wanted = request.session.get(CURRENT_SCHOOL_KEY)
+    chosen = None
+    for row in rows:
+        if row.school_id == wanted:
+            return row
+        chosen = chosen or row
+    return chosen
+
 
 def staff_of(request: HttpRequest) -> StaffMember | None:
-    """The active staff role of the logged-in user, or None."""
+    """The active staff role of the logged-in user at the current school, or None."""
     if not hasattr(request, "_ocs_staff"):
         staff = None
         if request.user.is_authenticated:
-            staff = (
+            staff = _for_current_school(
+                request,
                 StaffMember.objects.select_related("school", "user")
                 .filter(user=request.user, is_active=True)
-                .first()
+                .order_by("school__name", "pk"),
             )
         request._ocs_staff = staff
     return request._ocs_staff
 
 
 def parent_of(request: HttpRequest) -> Parent | None:
-    """The parent record of the logged-in user, or None when absent or blocked."""
+    """The parent record of the logged-in user at the current school, or None when absent
+    or blocked."""
     if not hasattr(request, "_ocs_parent"):
         parent = None
         if request.user.is_authenticated:
-            parent = (
+            parent = _for_current_school(
+                request,
                 Parent.objects.select_related("school")
                 .filter(user=request.user, is_blocked=False)
-                .first()
+                .order_by("school__name", "pk"),
             )
         request._ocs_parent = parent
     return request._ocs_parent
+
+
+def parent_records_of(user) -> QuerySet[Parent]:
+    """Every unblocked parent record of a login, at every school (portal overview only)."""
+    return Parent.objects.filter(user=user, is_blocked=False).select_related("school")
 
 
 def _mark(view: Callable, access: str) -> Callable:

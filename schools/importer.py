@@ -15,7 +15,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -544,7 +543,7 @@ def _load_state(school: School) -> _State:
     for link in Guardianship.objects.filter(pupil__school=school):
         links.setdefault(link.pupil_id, {})[link.parent_id] = link
     staff = {
-        s.user.email.lower(): s
+        s.email.lower(): s
         for s in StaffMember.objects.filter(school=school)
         .select_related("user")
         .prefetch_related("groups")
@@ -1100,8 +1099,6 @@ def import_apply(
 ) -> ImportPlan:
     """Make the changes `import_plan` describes (with the beheerder's choices for conflicts
     and deleted parents), all or nothing, and record each change for "ongedaan maken"."""
-    User = get_user_model()  # noqa: N806 - the model class
-
     pupils, staff_rows, findings = _read(pupils_csv, staff_csv)
     # Lock the school row so two imports of the same school run one after the other.
     School.objects.select_for_update().get(pk=school.pk)
@@ -1177,7 +1174,7 @@ def import_apply(
     if plan.staff is not None:
         emails = {s.email for s in plan.staff}
         for row in plan.staff:
-            _apply_staff(state, school, row, User, journal)
+            _apply_staff(state, school, row, journal)
         for email, member in state.staff.items():
             if email not in emails and member.is_active and email != actor_email.lower():
                 journal.add(
@@ -1187,7 +1184,8 @@ def import_apply(
                 )
                 member.is_active = False
                 member.save(update_fields=["is_active"])
-                member.user.end_all_sessions()
+                if member.user_id is not None:
+                    member.user.end_all_sessions()
     journal.save()
     # Keep no copy of the export once it is applied: it is personal data.
     batch.applied_at = timezone.now()
@@ -1351,15 +1349,14 @@ def _apply_links(
     _remember(state.pupil_baselines, PupilBaseline, pupil, values, journal, writes)
 
 
-def _apply_staff(state: _State, school: School, row: StaffRow, User, journal: _Journal) -> None:
+def _apply_staff(state: _State, school: School, row: StaffRow, journal: _Journal) -> None:
     member = state.staff.get(row.email)
     if member is not None and not _staff_differs(member, row):
         return
     if member is None:
-        user = User.objects.filter(email__iexact=row.email).first()
-        if user is None:
-            user = User.objects.create_user(row.email)
-        member = StaffMember(school=school, user=user)
+        # The school's record only: the person links their login by accepting an invitation
+        # at this address ("Beheer → Uitnodigingen"). An import never creates or links one.
+        member = StaffMember(school=school, email=row.email)
         before = None
     else:
         before = _staff_values(member)

@@ -79,12 +79,15 @@ class Pupil(models.Model):
 class Parent(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="parents")
-    user = models.OneToOneField(
+    # The person's login, linked only when they proved they hold the address (accepted an
+    # invitation). The school's `email` below is contact data and never moves a login; one
+    # login may hold parent records at several schools (one per school).
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="parent",
+        related_name="parent_records",
     )
     first_name = models.CharField(_("voornaam"), max_length=100)
     infix = models.CharField(_("tussenvoegsel"), max_length=30, blank=True)
@@ -106,7 +109,12 @@ class Parent(models.Model):
                 Lower("email"),
                 condition=~Q(email=""),
                 name="parent_email_unique_per_school",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["school", "user"],
+                condition=Q(user__isnull=False),
+                name="parent_login_once_per_school",
+            ),
         ]
         ordering = ["last_name", "first_name"]
 
@@ -129,7 +137,8 @@ class Parent(models.Model):
 
     @property
     def is_activated(self) -> bool:
-        return self.user_id is not None and self.user.has_usable_password()
+        """The person accepted an invitation: their login is linked to this record."""
+        return self.user_id is not None
 
 
 class Guardianship(models.Model):
@@ -157,9 +166,20 @@ class StaffMember(models.Model):
         ADMINISTRATOR = "beheerder", _("beheerder")
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff")
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff"
+    # As for parents: the school's `email` is where it reaches this person; the login is
+    # linked once they accept a staff invitation at that address. One login may hold roles
+    # at several schools.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff_roles",
     )
+    email = models.EmailField(
+        _("e-mailadres"),
+    )
+    invited_at = models.DateTimeField(null=True, blank=True)
     first_name = models.CharField(_("voornaam"), max_length=100)
     infix = models.CharField(_("tussenvoegsel"), max_length=30, blank=True)
     last_name = models.CharField(_("achternaam"), max_length=100)
@@ -170,6 +190,14 @@ class StaffMember(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint("school", Lower("email"), name="staff_email_unique_per_school"),
+            models.UniqueConstraint(
+                fields=["school", "user"],
+                condition=Q(user__isnull=False),
+                name="staff_login_once_per_school",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

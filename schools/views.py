@@ -107,7 +107,7 @@ def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
         "school": school,
         "pupils_csv": batch.pupils_csv,
         "staff_csv": batch.staff_csv,
-        "actor_email": request.user.email,
+        "actor_email": request.staff.email,
         "choices": {
             key.removeprefix("keuze-"): value
             for key, value in request.POST.items()

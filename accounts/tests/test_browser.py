@@ -37,15 +37,16 @@ def test_a_parent_accepts_an_invitation_and_sees_the_portal_on_a_phone(
         world.school, "fresh@example.nl", pupils=[world.lotte], with_login=False, first_name="Femke"
     )
     mail.outbox.clear()
-    invitation_send(parent=fresh)  # transaction=True: on_commit runs the task at once
-    link = re.search(r"http://\S+/wachtwoord-instellen/\S+/", mail.outbox[-1].body).group(0)
-    path = link[link.index("/wachtwoord-instellen/") :]
+    invitation_send(record=fresh)  # transaction=True: on_commit runs the task at once
+    link = re.search(r"http://\S+/uitnodiging/\S+/", mail.outbox[-1].body).group(0)
+    path = link[link.index("/uitnodiging/") :]
     context = browser.new_context(viewport=PHONE, is_mobile=True)
     page = context.new_page()
     page.goto(live_server.url + path)
     page.get_by_label("Nieuw wachtwoord").fill("mijn-nieuwe-wachtwoord")
     page.get_by_label("Herhaal het wachtwoord").fill("mijn-nieuwe-wachtwoord")
-    page.get_by_role("button", name="Wachtwoord opslaan").click()
+    screenshot(page, "identity-invitation-accept-phone")
+    page.get_by_role("button", name="Account aanmaken").click()
     expect(page.get_by_role("heading", name="Welkom, Femke")).to_be_visible()
     expect(page.get_by_text("Lotte Jansen")).to_be_visible()
     screenshot(page, "foundation-portal-phone")
@@ -80,7 +81,10 @@ def test_a_teacher_sets_up_the_second_factor_and_needs_it_at_the_next_login(
     device = TOTPDevice.objects.get(user=world.anna.user, confirmed=False)
     page.get_by_label("Code uit uw authenticator-app").fill(code(device))
     page.get_by_role("button", name="Bevestigen").click()
-    expect(page.get_by_text("Tweestapsverificatie staat aan.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Tweestapsverificatie staat aan")).to_be_visible()
+    expect(page.get_by_role("list", name="Herstelcodes").get_by_role("listitem")).to_have_count(10)
+    screenshot(page, "security-recovery-codes")
+    page.get_by_role("link", name="Ik heb de codes bewaard").click()
 
     page.get_by_role("button", name="Uitloggen").click()
     log_in()

@@ -20,7 +20,7 @@ def test_the_database_worker_delivers_queued_mail_to_the_smtp_server(
     from accounts.services import invitation_send
 
     fresh = make_parent(world.school, "fresh@example.nl", pupils=[world.lotte], with_login=False)
-    invitation_send(parent=fresh)
+    invitation_send(record=fresh)
     # Nothing leaves before a worker runs: the message waits in the outbox, the task in the
     # database queue.
     assert smtp.handler.recipients() == []

@@ -202,7 +202,7 @@ def test_system_mail_such_as_an_invitation_goes_through_the_outbox(
 
     fresh = make_parent(world.school, "fresh@example.nl", pupils=[world.lotte], with_login=False)
     with django_capture_on_commit_callbacks(execute=True):
-        invitation_send(parent=fresh)
+        invitation_send(record=fresh)
         email_enqueue(
             to="petra@example.nl",
             template="invitation",
@@ -215,7 +215,7 @@ def test_system_mail_such_as_an_invitation_goes_through_the_outbox(
     assert smtp.handler.recipients() == ["fresh@example.nl", "petra@example.nl"]
     invitation = next(m for r, m in smtp.handler.received if r == ["fresh@example.nl"])
     assert invitation["From"] == "De Linde via OCS <info@linde.test>"
-    assert "/wachtwoord-instellen/" in invitation.get_body(("plain",)).get_content()
+    assert "/uitnodiging/" in invitation.get_body(("plain",)).get_content()
     with_ics = next(m for r, m in smtp.handler.received if r == ["petra@example.nl"])
     assert with_ics["Reply-To"] == "anna@linde.test"
     assert [a.get_filename() for a in with_ics.iter_attachments()] == ["gesprek.ics"]

@@ -33,7 +33,7 @@ def test_the_beheerder_invites_reads_the_log_exports_and_erases(
     log_in(page, live_server, "bea@linde.test")
 
     page.get_by_role("link", name="Uitnodigingen").click()
-    expect(page.get_by_text("1 ouder heeft nog geen wachtwoord gekozen.")).to_be_visible()
+    expect(page.get_by_text("1 ouder heeft nog geen gekoppeld account.")).to_be_visible()
     screenshot(page, "privacy-invitations")
     page.get_by_role("button", name="Nodig hen (opnieuw) uit").click()
     expect(page.get_by_text("1 uitnodiging(en) verstuurd.")).to_be_visible()

@@ -8,7 +8,7 @@ from demo.conferences import demo_conferences_load
 from demo.specialgroups import demo_special_groups_load
 from lib.csvread import decode
 from schools.importer import import_apply
-from schools.models import Parent, School
+from schools.models import Parent, School, StaffMember
 
 # The demo school's export, in the import format the README describes.
 DEMO_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -46,10 +46,12 @@ class Command(BaseCommand):
         for _label, email in DEMO_LOGINS:
             user = User.objects.filter(email__iexact=email).first()
             if user is None:
-                parent = Parent.objects.get(school=school, email__iexact=email)
                 user = User.objects.create_user(email)
-                parent.user = user
-                parent.save(update_fields=["user"])
+            # The demo's own people: linked directly, as if they had accepted an invitation.
+            for model in (StaffMember, Parent):
+                model.objects.filter(school=school, email__iexact=email, user=None).update(
+                    user=user
+                )
             if not user.check_password(DEMO_PASSWORD):
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
