@@ -114,6 +114,29 @@ def world(db, make_staff, make_parent):
 
 
 @pytest.fixture
+def sent(django_capture_on_commit_callbacks):
+    """Run the block's on-commit work (tasks), then a delivery run; return the sent mail."""
+
+    class Capture:
+        def __enter__(self):
+            from django.core import mail
+
+            mail.outbox.clear()
+            self._inner = django_capture_on_commit_callbacks(execute=True)
+            self._inner.__enter__()
+            return mail.outbox
+
+        def __exit__(self, *exc):
+            from mailings.delivery import outbox_deliver
+
+            result = self._inner.__exit__(*exc)
+            outbox_deliver()  # the worker's run: everything due leaves now
+            return result
+
+    return Capture()
+
+
+@pytest.fixture
 def login(client):
     """Log a persona (StaffMember or Parent) in on the test client, bypassing the form."""
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.ratelimit import BOOKING_PER_PARENT, TOO_MANY, rate_hit
 from audit.services import audit_record
 from conferences import services
 from conferences.access import (
@@ -265,6 +266,9 @@ def _pupil_for_parent(request: HttpRequest) -> Pupil:
 def portal_book(request: HttpRequest, round_id) -> HttpResponse:
     conference = round_for_parent(request, round_id)
     pupil = _pupil_for_parent(request)
+    if not rate_hit(BOOKING_PER_PARENT, request.parent.pk):
+        messages.warning(request, TOO_MANY)
+        return redirect("conferences:portal")
     try:
         slot_id = int(request.POST.get("slot", ""))
     except ValueError:
@@ -305,6 +309,9 @@ def portal_book(request: HttpRequest, round_id) -> HttpResponse:
 def portal_cancel(request: HttpRequest, round_id) -> HttpResponse:
     conference = round_for_parent(request, round_id)
     pupil = _pupil_for_parent(request)
+    if not rate_hit(BOOKING_PER_PARENT, request.parent.pk):
+        messages.warning(request, TOO_MANY)
+        return redirect("conferences:portal")
     try:
         cancelled = services.booking_cancel(
             parent=request.parent, conference=conference, pupil=pupil

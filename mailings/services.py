@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 SKIP_BLOCKED = "blocked"
 SKIP_NO_EMAIL = "no_email"
 MAX_SUBJECT = 200
+# About twenty printed pages: a message, not a document (that goes in an attachment). Each
+# recipient's copy is built from it, so an unbounded body multiplies into the outbox.
+MAX_BODY = 50_000
 
 
 class MailingError(Exception):
@@ -138,6 +141,14 @@ def mailing_send(
         raise MailingError(_("Het onderwerp is te lang (maximaal 200 tekens)."))
     if not body.strip():
         raise MailingError(_("Typ een bericht."))
+    if len(body) > MAX_BODY:
+        raise MailingError(
+            _(
+                "Het bericht is te lang (%(length)d tekens, maximaal %(max)d). Zet lange "
+                "teksten in een bijlage."
+            )
+            % {"length": len(body), "max": MAX_BODY}
+        )
     try:
         checked = attachments_check(list(files))
     except AttachmentError as error:

@@ -135,3 +135,23 @@ def signup_is_closed(special_group: SpecialGroup) -> bool:
         and special_group.signup_deadline is not None
         and timezone.localdate() > special_group.signup_deadline
     )
+
+
+def mark_visible_contact(staff: StaffMember, members: list) -> list:
+    """Sets `show_contact` on each sign-up. A school-wide special group brings together
+    parents of many groups; a teacher sees the e-mail address and phone number only of the
+    parents of their own groups (as everywhere in OCS), the directie and beheerder of all.
+    Everyone else is reached through "Mail deze groep", which does not show addresses."""
+    if staff.is_manager:
+        visible = {signup.parent_id for signup in members}
+    else:
+        from schools.access import parents_for_staff
+
+        visible = set(
+            parents_for_staff(staff)
+            .filter(pk__in=[signup.parent_id for signup in members])
+            .values_list("pk", flat=True)
+        )
+    for signup in members:
+        signup.show_contact = signup.parent_id in visible
+    return members

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.ratelimit import SIGNUP_PER_PARENT, TOO_MANY, rate_hit
 from audit.services import audit_record
 from lib.pdf import pdf_response, render_pdf
 from schools.access import parent_required, parents_for_staff, staff_required
@@ -16,6 +17,7 @@ from specialgroups import services
 from specialgroups.forms import ActivityGroupForm, MemberAddForm, SpecialGroupForm
 from specialgroups.models import Signup
 from specialgroups.selectors import (
+    mark_visible_contact,
     members_of,
     parents_eligible_for,
     signup_is_closed,
@@ -100,7 +102,7 @@ def activity_group_create(request: HttpRequest) -> HttpResponse:
 def special_group_detail(request: HttpRequest, group_id) -> HttpResponse:
     special_group = special_group_for_staff(request, group_id)
     may_change = staff_may_change(request.staff, special_group)
-    members = list(members_of(special_group))
+    members = mark_visible_contact(request.staff, list(members_of(special_group)))
     add_form = None
     if may_change:
         add_form = MemberAddForm(parents=_addable_parents(request, special_group))
@@ -219,7 +221,7 @@ def member_remove(request: HttpRequest, group_id, parent_id) -> HttpResponse:
 @staff_required
 def member_pdf(request: HttpRequest, group_id) -> HttpResponse:
     special_group = special_group_for_staff(request, group_id)
-    members = list(members_of(special_group))
+    members = mark_visible_contact(request.staff, list(members_of(special_group)))
     data = render_pdf(
         "specialgroups/pdf_members.html",
         {
@@ -288,6 +290,8 @@ def _portal_answer(request: HttpRequest, special_group, level: str, text: str) -
 @require_POST
 def portal_signup(request: HttpRequest, group_id) -> HttpResponse:
     special_group = special_group_for_parent(request, group_id)
+    if not rate_hit(SIGNUP_PER_PARENT, request.parent.pk):
+        return _portal_answer(request, special_group, "warning", str(TOO_MANY))
     try:
         services.signup_create(special_group=special_group, parent=request.parent)
     except services.AlreadySignedUp as exc:
@@ -303,6 +307,8 @@ def portal_signup(request: HttpRequest, group_id) -> HttpResponse:
 def portal_withdraw(request: HttpRequest, group_id) -> HttpResponse:
     # Only ever the logged-in parent's own sign-up: no parent id is read from the request.
     special_group = special_group_for_parent(request, group_id)
+    if not rate_hit(SIGNUP_PER_PARENT, request.parent.pk):
+        return _portal_answer(request, special_group, "warning", str(TOO_MANY))
     if services.signup_delete(special_group=special_group, parent=request.parent):
         text = _("U bent uitgeschreven voor %(name)s.") % {"name": special_group.name}
     else:
