@@ -1,5 +1,6 @@
 from django.contrib.auth.backends import ModelBackend
 
+from accounts.mail import blocked_login_notice
 from accounts.models import User
 
 
@@ -26,41 +27,11 @@ class EmailBackend(ModelBackend):
         return None
 
     def get_user(self, user_id):
-        # Per request only `is_active`: blocking a parent or deactivating staff rotates the
-        # user's session stamp (ending their sessions), and every view's access helper checks
-        # the parent's block and the staff role again. This saves two queries on every page.
+        # Per request only `is_active`: every view's access helper checks the parent's block
+        # and the staff role at the current school again (and blocking someone without another
+        # role rotates their session stamp). This saves two queries on every page.
         user = User._default_manager.filter(pk=user_id).first()
         return user if user is not None and user.is_active else None
 
     def user_can_authenticate(self, user) -> bool:
-        if not user.is_active:
-            return False
-        if user.is_superuser:
-            return True
-        from schools.models import Parent, StaffMember
-
-        return (
-            StaffMember.objects.filter(user=user, is_active=True).exists()
-            or Parent.objects.filter(user=user, is_blocked=False).exists()
-        )
-
-
-def blocked_login_notice(user: User) -> None:
-    from django.db import transaction
-
-    from accounts.ratelimit import BLOCKED_NOTICE, rate_hit
-    from accounts.services import email_enqueue
-    from schools.models import Parent
-
-    blocked = list(Parent.objects.filter(user=user, is_blocked=True).select_related("school"))
-    if not blocked or not user.is_active:
-        return
-    with transaction.atomic():
-        if not rate_hit(BLOCKED_NOTICE, user.pk):
-            return
-        email_enqueue(
-            to=user.email,
-            template="login_paused",
-            context={"schools": [parent.school for parent in blocked]},
-            school=None,
-        )
+        return user.may_log_in()

@@ -60,22 +60,23 @@ class User(AbstractBaseUser, PermissionsMixin):
             algorithm="sha256",
         ).hexdigest()
 
+    def may_log_in(self) -> bool:
+        """Active, and holding an active staff role or an unblocked parent record at some
+        school: a blocked parent with no other role gets the answer of a wrong password."""
+        if not self.is_active:
+            return False
+        if self.is_superuser:
+            return True
+        from schools.models import Parent, StaffMember
+
+        return (
+            StaffMember.objects.filter(user=self, is_active=True).exists()
+            or Parent.objects.filter(user=self, is_blocked=False).exists()
+        )
+
     def end_all_sessions(self) -> None:
         self.session_stamp = new_session_stamp()
         self.save(update_fields=["session_stamp"])
-
-
-class RateCounter(models.Model):
-    """Hits per key in a fixed time window, shared by every web process (see ratelimit.py)."""
-
-    key = models.CharField(max_length=200)
-    window_start = models.BigIntegerField()
-    hits = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["key", "window_start"], name="rate_counter_unique")
-        ]
 
 
 class RecoveryCodeDevice(Device):

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.mail import email_enqueue
 from accounts.models import RecoveryCodeDevice
-from accounts.services import email_enqueue
 from audit.services import audit_identity, audit_record, schools_of_user
 from schools.access import administrator_required, staff_required
 from schools.models import StaffMember

@@ -1,69 +1,14 @@
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from accounts.mail import email_enqueue
 from accounts.models import User
 from accounts.tokens import email_confirm_token, invitation_token
 from audit.services import audit_identity, mask_email
-from lib.email import render_email
-from schools.models import Parent, School, StaffMember
-
-
-def password_link(user: User) -> str:
-    """A single-use link: the token depends on the password hash, so it dies once used, and
-    on its age (PASSWORD_RESET_TIMEOUT)."""
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return settings.SITE_URL + reverse("accounts:password_set", args=[uid, token])
-
-
-def _from_address(school: School | None) -> str:
-    if school is None:
-        return settings.DEFAULT_FROM_EMAIL
-    return f"{school.name} via OCS <{school.from_email}>"
-
-
-def email_enqueue(
-    *,
-    to: str,
-    template: str,
-    context: dict,
-    school: School | None,
-    parent: Parent | None = None,
-    reply_to: str = "",
-    attachments: list[tuple[str, bytes, str]] = (),
-    secret: bool = False,
-    coalesce_key: str = "",
-) -> None:
-    """Render now, send from the worker once the surrounding transaction has committed.
-
-    `template` names a trio under templates/emails/ (<name>_subject.txt, .txt, .html);
-    attachments are (filename, content, mimetype), e.g. an .ics invitation. Mail about a
-    parent names them (`parent`), so their AVG export and erasure find it by key. `secret`
-    marks mail carrying a link or code: its body is wiped once it has been sent."""
-    from mailings.services import outbox_system_message
-
-    rendered = render_email(template, context)
-    # Written to the outbox inside the caller's transaction (rolled back with it); the worker
-    # sends it after commit, with retries, like every other mail.
-    outbox_system_message(
-        to=to,
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-        from_email=_from_address(school),
-        reply_to=reply_to,
-        attachments=list(attachments),
-        school=school,
-        parent=parent,
-        secret=secret,
-        coalesce_key=coalesce_key,
-    )
+from schools.models import Parent, StaffMember
 
 
 class AccountError(Exception):
@@ -79,7 +24,7 @@ def invitation_send(*, record: Parent | StaffMember) -> bool:
     login (an existing one of that address, or a new one). Nothing links until the person
     accepts at that address. Skipped: no address, blocked or inactive, already linked, or
     invited too often."""
-    from accounts.ratelimit import INVITE_PER_PARENT, rate_hit
+    from throttle.limits import INVITE_PER_PARENT, rate_hit
 
     if not record.email or record.user_id is not None:
         return False
@@ -127,18 +72,12 @@ def invitation_accept(*, record: Parent | StaffMember, user: User) -> None:
     record.user = user
 
 
-def user_may_log_in(user: User) -> bool:
-    from accounts.backends import EmailBackend
-
-    return EmailBackend().user_can_authenticate(user)
-
-
 def password_forgot(*, email: str, client: str | None) -> bool:
     """Count the request and hand it to the worker, which sends a reset link when the
     address is a login's. The request does the same work whatever the address, so neither
     the answer nor its timing tells whether an account exists. False when rate-limited."""
-    from accounts.ratelimit import RESET_PER_ADDRESS, RESET_PER_CLIENT, rate_hit
     from accounts.tasks import password_reset_deliver
+    from throttle.limits import RESET_PER_ADDRESS, RESET_PER_CLIENT, rate_hit
 
     email = email.strip().lower()
     with transaction.atomic():
@@ -146,25 +85,6 @@ def password_forgot(*, email: str, client: str | None) -> bool:
         if allowed:
             transaction.on_commit(lambda: password_reset_deliver.enqueue(email=email, ip=client))
     return allowed
-
-
-def password_reset_mail(*, email: str, ip: str | None = None) -> bool:
-    """The worker's half of "wachtwoord vergeten": a reset link to the login with this
-    address. The link goes to the login's own address; a school's contact addresses never
-    lead to a login."""
-    user = User.objects.filter(email__iexact=email, is_active=True).first()
-    if user is None or not user_may_log_in(user):
-        return False
-    with transaction.atomic():
-        email_enqueue(
-            to=user.email,
-            template="password_reset",
-            context={"link": password_link(user), "hours": settings.PASSWORD_RESET_TIMEOUT // 3600},
-            school=None,
-            secret=True,
-        )
-        audit_identity(request=None, user=user, action="reset_requested", ip=ip)
-    return True
 
 
 def email_change_notify(*, parent: Parent, old: str) -> None:

@@ -6,6 +6,7 @@ from django.dispatch import receiver
 
 from accounts.models import User
 from audit.services import audit_identity, audit_record, mask_email
+from schools.access import MULTI_SCHOOL_KEY
 
 
 def _user_for(username) -> User | None:
@@ -16,8 +17,6 @@ def _user_for(username) -> User | None:
 
 @receiver(user_logged_in, dispatch_uid="ocs-audit-login")
 def audit_login(sender, request, user, **kwargs):
-    from ocs.context_processors import MULTI_SCHOOL_KEY
-
     schools = audit_identity(request=request, user=user, action="login")
     if request is not None and hasattr(request, "session"):
         request.session[MULTI_SCHOOL_KEY] = len(schools) > 1

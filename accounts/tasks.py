@@ -1,8 +1,8 @@
 from django.tasks import task
 
+from accounts.mail import password_reset_mail
+
 
 @task(queue_name="mail")
 def password_reset_deliver(*, email: str, ip: str | None = None) -> bool:
-    from accounts.services import password_reset_mail
-
     return password_reset_mail(email=email, ip=ip)

@@ -18,7 +18,6 @@ from accounts.forms import (
     PasswordForgotForm,
     PasswordSetForm,
 )
-from accounts.ratelimit import INVITE_ACCEPT_PER_LOGIN, INVITE_PER_SCHOOL, TOO_MANY, rate_hit
 from accounts.tokens import email_change_for, invitation_record
 from audit.services import audit_identity, audit_record, schools_of_user
 from lib.net import client_ip
@@ -32,6 +31,7 @@ from schools.access import (
     staff_of,
 )
 from schools.models import Parent, StaffMember
+from throttle.limits import INVITE_ACCEPT_PER_LOGIN, INVITE_PER_SCHOOL, TOO_MANY, rate_hit
 
 
 def landing_url(request: HttpRequest, prefer: str) -> str:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.services import email_enqueue
+from accounts.mail import email_enqueue
 from conferences.models import ConferenceRound, Slot
 from conferences.slots import AMSTERDAM
 from schools.models import Parent, Pupil

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.services import email_enqueue
+from accounts.mail import email_enqueue
 from conferences.mail import (
     booking_mail_send,
     cancellation_mail_send,

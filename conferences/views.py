@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.ratelimit import BOOKING_PER_PARENT, TOO_MANY, rate_hit
 from audit.services import audit_record
 from conferences import services
 from conferences.access import (
@@ -25,6 +24,7 @@ from conferences.slots import AMSTERDAM
 from lib.pdf import pdf_response, render_pdf
 from schools.access import groups_for_staff, parent_required, staff_required
 from schools.models import Parent, Pupil
+from throttle.limits import BOOKING_PER_PARENT, TOO_MANY, rate_hit
 
 
 def _detail(conference: ConferenceRound) -> str:

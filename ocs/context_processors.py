@@ -1,6 +1,8 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from schools.access import MULTI_SCHOOL_KEY
+
 # The "Oudercommunicatie" menu, in the manual's order. An item shows once its view exists,
 # so a feature appears in the menu by adding its URL name.
 STAFF_MENU = [
@@ -35,11 +37,6 @@ def _resolved(items):
         except NoReverseMatch:
             continue
     return menu
-
-
-# Set at login for a person with roles at more than one school, so that only they pay the
-# query for the school switcher.
-MULTI_SCHOOL_KEY = "ocs_multi_school"
 
 
 def school_choices(request) -> list:

@@ -19,6 +19,9 @@ from schools.models import Group, Parent, Pupil, StaffMember
 
 # The school whose pages a person with roles at several schools is looking at.
 CURRENT_SCHOOL_KEY = "ocs_school"
+# Set at login for a person with roles at more than one school, so that only they pay the
+# query for the school switch in the header.
+MULTI_SCHOOL_KEY = "ocs_multi_school"
 
 
 def _for_current_school(request: HttpRequest, rows: QuerySet):

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.ratelimit import SIGNUP_PER_PARENT, TOO_MANY, rate_hit
 from audit.services import audit_record
 from lib.pdf import pdf_response, render_pdf
 from schools.access import parent_required, parents_for_staff, staff_required
@@ -28,6 +27,7 @@ from specialgroups.selectors import (
     staff_may_change,
     with_counts,
 )
+from throttle.limits import SIGNUP_PER_PARENT, TOO_MANY, rate_hit
 
 
 def _mail_url(special_group) -> str:

@@ -136,7 +136,7 @@ def test_password_forgot_does_not_tell_whether_an_address_exists(
 
 
 def test_password_links_expire_after_the_configured_hours(client, world, settings, monkeypatch):
-    from accounts.services import password_link
+    from accounts.mail import password_link
 
     assert settings.PASSWORD_RESET_TIMEOUT <= 24 * 3600
     link = password_link(world.petra.user)

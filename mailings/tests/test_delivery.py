@@ -198,7 +198,8 @@ def test_a_late_result_of_the_crashed_worker_does_not_overwrite_the_new_claim(sm
 def test_system_mail_such_as_an_invitation_goes_through_the_outbox(
     smtp, world, make_parent, django_capture_on_commit_callbacks, run_tasks
 ):
-    from accounts.services import email_enqueue, invitation_send
+    from accounts.mail import email_enqueue
+    from accounts.services import invitation_send
 
     fresh = make_parent(world.school, "fresh@example.nl", pupils=[world.lotte], with_login=False)
     with django_capture_on_commit_callbacks(execute=True):

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Lowest first. The order is what the code needs, written down:
 LAYERS = [
     {"lib"},  # CSV reading, e-mail and PDF helpers; knows no app
+    {"throttle"},  # rate limits with their counters in the database; knows no app
     {"schools"},  # the school's data, the import and the access helpers every view uses
     {"audit", "portal"},  # the audit log; the parent portal and its notice registry
     {"specialgroups"},  # uses portal's notices

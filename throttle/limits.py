@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import RateCounter
+from throttle.models import RateCounter
 
 TOO_MANY = _("U heeft dit te vaak gedaan in korte tijd. Probeer het over een paar minuten opnieuw.")
 
