@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.services import email_enqueue
+from accounts.mail import email_enqueue
 from conferences.mail import _vtimezone, portal_url, teacher_email
 from conferences.models import ConferencePeriod, Slot
 from conferences.slots import AMSTERDAM
@@ -77,6 +77,7 @@ def period_plan_mail_send(*, period: ConferencePeriod, parent: Parent, template:
             "link": portal_url(),
         },
         school=period.school,
+        parent=parent,
         attachments=[
             (
                 "oudergesprekken.ics",
