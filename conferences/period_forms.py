@@ -14,7 +14,7 @@ class PeriodForm(forms.Form):
     name = forms.CharField(label=_("Naam"), max_length=100, initial=_("Oudergesprekken"))
     mode = forms.ChoiceField(
         label=_("Manier van plannen"),
-        choices=ConferencePeriod.Mode.choices[:1],  # preference mode: see planner
+        choices=ConferencePeriod.Mode.choices,
         widget=forms.RadioSelect,
         initial=ConferencePeriod.Mode.FIRST_COME,
     )

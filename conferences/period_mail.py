@@ -14,8 +14,9 @@ from schools.models import Parent
 
 def parent_talks(*, period: ConferencePeriod, parent: Parent) -> list[Slot]:
     """The parent's talks in the period: their children's shared talks and their own
-    household's talks (never another household's)."""
-    return list(
+    household's talks (never another household's; and not the shared talk of a child for
+    whom the parent has a talk of their own)."""
+    talks = list(
         Slot.objects.filter(round__period_link__period=period)
         .filter(
             Q(household__isnull=True, pupil__guardianships__parent=parent) | Q(household=parent)
@@ -24,6 +25,8 @@ def parent_talks(*, period: ConferencePeriod, parent: Parent) -> list[Slot]:
         .distinct()
         .order_by("starts_at")
     )
+    own = {s.pupil_id for s in talks if s.household_id == parent.pk}
+    return [s for s in talks if s.household_id or s.pupil_id not in own]
 
 
 def period_ics(*, period: ConferencePeriod, parent: Parent, talks: list[Slot]) -> bytes:

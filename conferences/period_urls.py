@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conferences import period_views
+from conferences import period_views, planner_views
 
 urlpatterns = [
     path("oudergesprekken/perioden/", period_views.period_list, name="period_list"),
@@ -14,6 +14,26 @@ urlpatterns = [
         "oudergesprekken/perioden/<uuid:period_id>/openzetten/",
         period_views.period_open,
         name="period_open",
+    ),
+    path(
+        "oudergesprekken/perioden/<uuid:period_id>/plannen/",
+        planner_views.period_plan,
+        name="period_plan",
+    ),
+    path(
+        "oudergesprekken/perioden/<uuid:period_id>/verplaatsen/",
+        planner_views.period_move,
+        name="period_move",
+    ),
+    path(
+        "oudergesprekken/perioden/<uuid:period_id>/planning-versturen/",
+        planner_views.period_publish,
+        name="period_publish",
+    ),
+    path(
+        "portaal/oudergesprekken/periode/<uuid:period_id>/voorkeuren/",
+        planner_views.wishes_save,
+        name="period_wishes",
     ),
     path(
         "portaal/oudergesprekken/periode/<uuid:period_id>/",

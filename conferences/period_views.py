@@ -77,6 +77,10 @@ def period_detail(request: HttpRequest, period_id) -> HttpResponse:
         .order_by("group__name")
     )
     context = {"period": period, "rounds": rounds}
+    if period.is_preference:
+        from conferences.planner_views import review_context
+
+        context.update(review_context(period))
     return render(request, "conferences/period_detail.html", context)
 
 
@@ -104,6 +108,10 @@ def _separate(request: HttpRequest, needs_all) -> set[int]:
 @parent_required
 def period_family(request: HttpRequest, period_id) -> HttpResponse:
     period = period_for_parent(request, period_id)
+    if period.is_preference:
+        from conferences.planner_views import wishes_page
+
+        return wishes_page(request, period)
     base = periods.family_needs(parent=request.parent, period=period)
     separate = _separate(request, base)
     needs = periods.family_needs(parent=request.parent, period=period, separate=separate)
