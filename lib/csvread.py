@@ -93,7 +93,9 @@ def read_rows(text: str) -> tuple[list[str], list[Row]]:
 
     The delimiter is `;` or `,`, whichever the header line uses most.
     """
-    lines = text.splitlines()
+    # Only CR and LF end a line: str.splitlines() would also break a row at U+2028, U+0085 or
+    # a form feed inside a name, which the import must see (and refuse) instead.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
         raise CsvError("Het bestand is leeg.")

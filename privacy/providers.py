@@ -56,8 +56,12 @@ def _import_baseline(parent: Parent) -> dict | None:
     school's own changes from the export's; goes with the parent row)."""
     from schools.models import ParentBaseline
 
+    from schools.importer import FIELD_LABELS
+
     baseline = ParentBaseline.objects.filter(parent=parent).first()
-    return baseline.values if baseline else None
+    if baseline is None:
+        return None
+    return {FIELD_LABELS.get(k, k): v for k, v in baseline.values.items()}
 
 
 register(Section("ouder", _parent_data))

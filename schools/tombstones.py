@@ -48,8 +48,10 @@ def _values_of(parent: Parent) -> dict[str, str]:
     return {f: getattr(parent, f) for f in fields}
 
 
-def parent_tombstone_create(*, parent: Parent, reason: str) -> ParentTombstone:
-    """Remember that the school removed this parent (call before deleting the row)."""
+def parent_tombstone_create(*, parent: Parent, reason: str) -> ParentTombstone | None:
+    """Remember that the school removed this parent (call before deleting the row). A parent
+    without e-mail address and without postcode or huisnummer cannot be recognised in an
+    export, so nothing is remembered."""
     records: list[Mapping[str, str]] = [_values_of(parent)]
     baseline = ParentBaseline.objects.filter(parent=parent).first()
     if baseline is not None:
@@ -57,6 +59,8 @@ def parent_tombstone_create(*, parent: Parent, reason: str) -> ParentTombstone:
     digests: set[str] = set()
     for values in records:
         digests |= identity_digests(school_id=parent.school_id, values=values)
+    if not digests:
+        return None
     return ParentTombstone.objects.create(
         school_id=parent.school_id,
         digests=sorted(digests),

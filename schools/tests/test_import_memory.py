@@ -283,4 +283,4 @@ def test_the_avg_export_shows_what_the_last_import_said_about_the_parent(school)
     edit(ank, phone="06-11110000")
     document = parent_export(parent=ank)
     assert document["ouder"]["telefoon"] == "06-11110000"
-    assert document["laatste_import"]["phone"] == "06-12345678"
+    assert document["laatste_import"]["telefoon"] == "06-12345678"
