@@ -54,9 +54,8 @@ def _audit(parent: Parent) -> list[dict]:
 def _import_baseline(parent: Parent) -> dict | None:
     """What the last import of the school's export said about the parent (kept to tell the
     school's own changes from the export's; goes with the parent row)."""
-    from schools.models import ParentBaseline
-
     from schools.importer import FIELD_LABELS
+    from schools.models import ParentBaseline
 
     baseline = ParentBaseline.objects.filter(parent=parent).first()
     if baseline is None:
