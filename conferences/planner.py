@@ -61,35 +61,116 @@ def clash(a: PSlot, b: PSlot, walk: int) -> bool:
     return a.start < b.end + gap and b.start < a.end + gap
 
 
+def greedy(problem: Problem) -> dict:
+    """A first plan to start the solver from: families with the most talks first (then the
+    fewest available minutes), each taking the best back-to-back chain of free times it can
+    come at (conferences.chains), else any chain that fits, else each talk's first free time
+    that fits."""
+    from datetime import datetime, timedelta
+
+    from conferences.chains import Option, best_chain
+
+    epoch = datetime(2000, 1, 1)
+    by_teacher = defaultdict(list)
+    for s in problem.slots:
+        by_teacher[s.teacher].append(s)
+    slot_of = {s.id: s for s in problem.slots}
+    free = set(slot_of)
+    groups = defaultdict(list)  # talks booked together: the same set of parents
+    for talk in problem.talks:
+        groups[talk.parents].append(talk)
+
+    def minutes_free(parents):
+        spans = [problem.windows.get(p) for p in parents]
+        if any(s is None for s in spans) or not parents:
+            return 10**9
+        return sum(b - a for span in spans for a, b in span)
+
+    def strict(a: PSlot, b: PSlot) -> bool:
+        # The solver leaves the walking time between all of a parent's talks, also two
+        # with one teacher (twins), so the first plan does too.
+        return a.start < b.end + problem.walk and b.start < a.end + problem.walk
+
+    order = sorted(groups, key=lambda ps: (-len(groups[ps]), minutes_free(ps)))
+    placed: dict = {}
+    busy: dict = defaultdict(list)  # parent -> slots taken
+    for parents in order:
+
+        def option(s, talk):
+            return Option(
+                key=s.id,
+                teacher=(s.teacher, talk.id),
+                start=epoch + timedelta(minutes=s.start),
+                end=epoch + timedelta(minutes=s.end),
+            )
+
+        needs = {
+            talk.id: [
+                option(s, talk)
+                for s in by_teacher.get(talk.teacher, [])
+                if s.id in free and not any(strict(s, b) for p in parents for b in busy[p])
+            ]
+            for talk in groups[parents]
+        }
+        chain = best_chain(
+            needs,
+            walk=timedelta(minutes=problem.walk),
+            prefer=lambda o, ps=parents: all(problem.inside(p, slot_of[o.key]) for p in ps),
+        )
+        if chain is None:
+            chain = {}
+            for key, options in needs.items():
+                pick = next(
+                    (
+                        o
+                        for o in options
+                        if o.key in free
+                        and not any(strict(slot_of[o.key], slot_of[c.key]) for c in chain.values())
+                    ),
+                    None,
+                )
+                if pick is not None:
+                    chain[key] = pick
+        for key, o in chain.items():
+            free.discard(o.key)
+            placed[key] = o.key
+            for p in parents:
+                busy[p].append(slot_of[o.key])
+    return placed
+
+
 def solve(problem: Problem, *, time_limit: float = 25.0, workers: int = 2, seed: int = 0):
+    import time
+
     from ortools.sat.python import cp_model
 
+    began = time.perf_counter()
+    Sum, Weighted = cp_model.LinearExpr.sum, cp_model.LinearExpr.weighted_sum
     by_teacher = defaultdict(list)
     for s in problem.slots:
         by_teacher[s.teacher].append(s)
     model = cp_model.CpModel()
     x = {}  # (talk index, slot id) -> bool
-    placed, starts, ends = [], [], []
+    takers = defaultdict(list)  # slot id -> its x variables
+    placed, starts = [], []
     for i, talk in enumerate(problem.talks):
         options = by_teacher.get(talk.teacher, [])
+        row = []
         for s in options:
-            x[i, s.id] = model.new_bool_var(f"x{i}_{s.id}")
-        p = model.new_bool_var(f"p{i}")
-        model.add(sum(x[i, s.id] for s in options) == p)
+            var = x[i, s.id] = model.new_bool_var("")
+            takers[s.id].append(var)
+            row.append(var)
+        p = model.new_bool_var("")
+        model.add(Sum(row) == p)
         lo = min((s.start for s in options), default=0)
-        hi = max((s.end for s in options), default=0)
-        start = model.new_int_var(lo, max(lo, hi), f"s{i}")
-        end = model.new_int_var(lo, max(lo, hi) + problem.walk, f"e{i}")
-        model.add(start == sum(x[i, s.id] * s.start for s in options)).only_enforce_if(p)
-        model.add(end == sum(x[i, s.id] * s.end for s in options)).only_enforce_if(p)
+        hi = max((s.start for s in options), default=0)
+        start = model.new_int_var(lo, hi, "")
+        model.add(start == Weighted(row, [s.start for s in options])).only_enforce_if(p)
         placed.append(p)
         starts.append(start)
-        ends.append(end)
-    for teacher_slots in by_teacher.values():
-        for s in teacher_slots:
-            takers = [x[i, s.id] for i, t in enumerate(problem.talks) if (i, s.id) in x]
-            if len(takers) > 1:
-                model.add_at_most_one(takers)
+    for row in takers.values():
+        if len(row) > 1:
+            model.add_at_most_one(row)
     talks_of = defaultdict(list)
     for i, talk in enumerate(problem.talks):
         for parent in talk.parents:
@@ -101,42 +182,44 @@ def solve(problem: Problem, *, time_limit: float = 25.0, workers: int = 2, seed:
         else 0
         for t in problem.talks
     ]
-    padded = [
-        model.new_optional_fixed_size_interval_var(
-            starts[i], duration[i] + problem.walk, placed[i], f"i{i}"
-        )
-        for i in range(len(problem.talks))
-    ]
+    padded = {}
     for mine in talks_of.values():
         if len(mine) > 1:
+            for i in mine:
+                if i not in padded:
+                    padded[i] = model.new_optional_fixed_size_interval_var(
+                        starts[i], duration[i] + problem.walk, placed[i], ""
+                    )
             model.add_no_overlap([padded[i] for i in mine])
     # Inside the parent's times: every talk of the family placed on a time it can come.
     family_ok = {}
     for parent, mine in talks_of.items():
-        ok = model.new_bool_var(f"ok{parent}")
+        ok = model.new_bool_var("")
         for i in mine:
             good = [
                 x[i, s.id]
                 for s in by_teacher.get(problem.talks[i].teacher, [])
                 if problem.inside(parent, s)
             ]
-            model.add(sum(good) >= 1).only_enforce_if(ok)
+            model.add_bool_or(good).only_enforce_if(ok)
         family_ok[parent] = ok
     # Waiting per parent with several talks: span minus the talks themselves.
-    waits = []
+    waits, spans = [], []
     horizon = max((s.end for s in problem.slots), default=0) + DAY
-    for parent, mine in talks_of.items():
+    for mine in talks_of.values():
         if len(mine) < 2:
             continue
         lo = model.new_int_var(0, horizon, "")
         hi = model.new_int_var(0, horizon, "")
         for i in mine:
             model.add(lo <= starts[i]).only_enforce_if(placed[i])
-            model.add(hi >= ends[i]).only_enforce_if(placed[i])
-        wait = model.new_int_var(0, horizon, f"w{parent}")
-        talk_time = sum(placed[i] * duration[i] for i in mine)
-        model.add(wait >= hi - lo - talk_time)
+            model.add(hi >= starts[i] + duration[i]).only_enforce_if(placed[i])
+        wait = model.new_int_var(0, horizon, "")
+        model.add(
+            wait >= hi - lo - Weighted([placed[i] for i in mine], [duration[i] for i in mine])
+        )
         waits.append(wait)
+        spans.append((mine, lo, hi, wait))
     worst = model.new_int_var(0, horizon, "worst")
     for w in waits:
         model.add(worst >= w)
@@ -144,42 +227,72 @@ def solve(problem: Problem, *, time_limit: float = 25.0, workers: int = 2, seed:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    solver.parameters.symmetry_level = 0
+    solver.parameters.cp_model_presolve = False
     stages = []
-    stage_time = time_limit / 3
 
-    def run(objective, maximize: bool, name: str):
+    def run(objective, maximize: bool, name: str, left: int):
         if maximize:
             model.maximize(objective)
         else:
             model.minimize(objective)
-        solver.parameters.max_time_in_seconds = stage_time
+        budget = (time_limit - (time.perf_counter() - began)) / left
+        solver.parameters.max_time_in_seconds = max(0.5, budget)
         status = solver.solve(model)
         stages.append((name, solver.status_name(status), solver.wall_time))
         return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
     def hint():
+        # Every variable from the last solution: the next stage starts from it at once.
+        values = solver.response_proto.solution
         model.clear_hints()
-        for var in x.values():
-            model.add_hint(var, solver.value(var))
+        for index, value in enumerate(values):
+            model.add_hint(model.get_int_var_from_proto_index(index), value)
 
-    n = len(problem.talks) + 1
-    first = sum(placed) * n + sum(family_ok.values())
-    if not run(first, True, "placed_and_inside"):
-        return Result(
-            placed={},
-            reasons={t.id: "family_clash" for t in problem.talks},
-            status=stages[-1][1],
-            seconds=sum(s[2] for s in stages),
-            stages=stages,
+    start_plan = greedy(problem)
+    index = {t.id: i for i, t in enumerate(problem.talks)}
+    chosen = {(index[t], sid) for t, sid in start_plan.items()}
+    # A complete hint: the solver starts from the greedy plan as its first solution.
+    slot_start = {s.id: s.start for s in problem.slots}
+    at = {i: slot_start[sid] for i, sid in chosen}
+    for key, var in x.items():
+        model.add_hint(var, 1 if key in chosen else 0)
+    for i in range(len(problem.talks)):
+        model.add_hint(placed[i], 1 if i in at else 0)
+        model.add_hint(starts[i], at.get(i, starts[i].proto.domain[0]))
+    for parent, ok in family_ok.items():
+        good = all(
+            i in at and problem.inside(parent, PSlot(None, None, at[i], at[i] + duration[i]))
+            for i in talks_of[parent]
         )
-    best = {key: solver.value(var) for key, var in x.items()}
-    model.add(first >= int(solver.objective_value))
-    hint()
-    if waits and run(worst, False, "worst_wait"):
+        model.add_hint(ok, 1 if good else 0)
+    worst_hint = 0
+    for mine, lo, hi, wait in spans:
+        got = [i for i in mine if i in at]
+        lo_v = min((at[i] for i in got), default=0)
+        hi_v = max((at[i] + duration[i] for i in got), default=0)
+        w = max(0, hi_v - lo_v - sum(duration[i] for i in got))
+        model.add_hint(lo, lo_v)
+        model.add_hint(hi, hi_v)
+        model.add_hint(wait, w)
+        worst_hint = max(worst_hint, w)
+    model.add_hint(worst, worst_hint)
+    # Fairness before convenience: no plan leaves the worst-off family worse than the first
+    # plan does, however many others it would bring inside their times.
+    model.add(worst <= worst_hint)
+    n = len(problem.talks) + 1
+    first = Sum(placed) * n + Sum(list(family_ok.values()))
+    # Without a solution in time, the greedy plan stands (it keeps every hard rule).
+    best = {key: int(key in chosen) for key in x}
+    if run(first, True, "placed_and_inside", 3):
+        best = {key: solver.value(var) for key, var in x.items()}
+        model.add(first >= int(solver.objective_value))
+        hint()
+    if waits and stages[-1][1] in ("OPTIMAL", "FEASIBLE") and run(worst, False, "worst_wait", 2):
         best = {key: solver.value(var) for key, var in x.items()}
         model.add(worst <= int(solver.objective_value))
         hint()
-        if run(sum(waits), False, "total_wait"):
+        if run(Sum(waits), False, "total_wait", 1):
             best = {key: solver.value(var) for key, var in x.items()}
     result = {}
     for (i, slot_id), value in best.items():
