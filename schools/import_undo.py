@@ -297,7 +297,11 @@ class _Undo:
 
     def _staff_added(self, change: ImportChange) -> None:
         member = change.staff
-        if member.is_active:
+        if member.user_id is None:
+            self.report.restored.append(f"{member.full_name} verwijderd (nieuw door de import)")
+            member.delete()
+        elif member.is_active:
+            # The person accepted the invitation since: their login stays theirs.
             member.is_active = False
             member.save(update_fields=["is_active"])
             member.user.end_all_sessions()
@@ -352,7 +356,7 @@ class _Undo:
         if isinstance(obj, StaffMember):
             if saved:
                 obj.save(update_fields=sorted(saved))
-            if "is_active" in saved and not obj.is_active:
+            if "is_active" in saved and not obj.is_active and obj.user_id is not None:
                 obj.user.end_all_sessions()
         elif saved:
             _obj, pending = self.saves.setdefault((type(obj), obj.pk), (obj, set()))
