@@ -5,8 +5,8 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from mailings import selectors
-from mailings.models import Mailing, MailingAttachment
-from schools.models import StaffMember
+from mailings.models import Mailing, MailingAttachment, OutgoingMessage
+from schools.models import Parent, StaffMember
 
 
 def mailings_for_staff(staff: StaffMember) -> QuerySet[Mailing]:
@@ -31,5 +31,32 @@ def attachment_for_staff(request: HttpRequest, mailing_id, attachment_id) -> Mai
     mailing = mailing_for_staff(request, mailing_id)
     try:
         return mailing.attachments.get(public_id=attachment_id)
+    except (MailingAttachment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def messages_for_parent(parent: Parent) -> QuerySet[OutgoingMessage]:
+    """What the school sent this parent record, by key (never by address: another school may
+    know the same address). Mail carrying a link or code never shows."""
+    return OutgoingMessage.objects.filter(
+        parent=parent, school_id=parent.school_id, carries_secret=False, is_sender_copy=False
+    )
+
+
+def message_for_parent(request: HttpRequest, message_id) -> OutgoingMessage:
+    try:
+        return (
+            messages_for_parent(request.parent).select_related("mailing").get(public_id=message_id)
+        )
+    except (OutgoingMessage.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def attachment_for_parent(request: HttpRequest, message_id, attachment_id) -> MailingAttachment:
+    message = message_for_parent(request, message_id)
+    if message.mailing_id is None:
+        raise Http404
+    try:
+        return message.mailing.attachments.get(public_id=attachment_id)
     except (MailingAttachment.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

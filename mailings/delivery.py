@@ -13,11 +13,13 @@ from datetime import datetime, timedelta
 from email.message import MIMEPart
 from email.utils import formataddr
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import F, Min, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from mailings.models import Mailing, OutgoingMessage
@@ -98,7 +100,11 @@ class MessageBuilder:
             self._cache.move_to_end(mailing.pk)
             return self._cache[mailing.pk]
         school = mailing.school
-        context = {"mailing": mailing, "school": school}
+        # One link for every recipient: the portal leads each parent to their own copy.
+        portal_url = settings.SITE_URL + reverse(
+            "mailings:portal_mailing", args=[mailing.public_id]
+        )
+        context = {"mailing": mailing, "school": school, "portal_url": portal_url}
         with translation.override("nl"):
             text = render_to_string("mailings/email/mailing.txt", context)
             html = render_to_string("mailings/email/mailing.html", context)

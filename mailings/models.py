@@ -63,6 +63,8 @@ class OutgoingMessage(models.Model):
         FAILED = "failed", _("mislukt")
         RETRY = "retry", _("opnieuw proberen")
 
+    # The parent's portal names a message by this, never by its row number.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     mailing = models.ForeignKey(
         Mailing, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
@@ -91,6 +93,9 @@ class OutgoingMessage(models.Model):
     claim_token = models.UUIDField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    # When the parent first opened it in the portal: only what they do in OCS is known
+    # (no tracking pixels, no rewritten links).
+    read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -106,7 +111,10 @@ class OutgoingMessage(models.Model):
                 name="outgoing_message_has_content",
             ),
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["parent", "-created_at"], name="outbox_parent_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} ({self.status})"

@@ -192,6 +192,7 @@ def mailing_send(
             messages = [
                 OutgoingMessage(
                     mailing=mailing,
+                    school=staff.school,
                     parent=parent,
                     email=parent.email.lower(),
                     name=parent.full_name,
@@ -203,6 +204,7 @@ def mailing_send(
                 messages.append(
                     OutgoingMessage(
                         mailing=mailing,
+                        school=staff.school,
                         email=staff.email.lower(),
                         name=staff.full_name,
                         is_sender_copy=True,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mailings import views
+from mailings import portal_views, views
 
 app_name = "mailings"
 urlpatterns = [
@@ -12,5 +12,17 @@ urlpatterns = [
         "oudermailing/verzonden/<uuid:mailing_id>/bijlage/<uuid:attachment_id>/",
         views.attachment,
         name="attachment",
+    ),
+    path("portaal/berichten/", portal_views.portal_list, name="portal_list"),
+    path("portaal/berichten/<uuid:message_id>/", portal_views.portal_detail, name="portal_detail"),
+    path(
+        "portaal/berichten/<uuid:message_id>/bijlage/<uuid:attachment_id>/",
+        portal_views.portal_attachment,
+        name="portal_attachment",
+    ),
+    path(
+        "portaal/berichten/oudermailing/<uuid:mailing_id>/",
+        portal_views.portal_mailing,
+        name="portal_mailing",
     ),
 ]

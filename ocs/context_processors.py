@@ -24,6 +24,7 @@ ADMIN_MENU = [
 
 # The parent portal's menu, shown on the portal dashboard.
 PORTAL_MENU = [
+    (_("Berichten"), "mailings:portal_list"),
     (_("Speciale groepen"), "specialgroups:portal_list"),
     (_("Oudergesprekken"), "conferences:portal"),
 ]

@@ -24,7 +24,7 @@ OBJECT_ROUTES = [
 def school_a_objects(world):
     from accounts.tokens import email_confirm_token
     from conferences.services import RoundSettings, round_create, round_publish
-    from mailings.models import Mailing, MailingAttachment
+    from mailings.models import Mailing, MailingAttachment, OutgoingMessage
     from schools.models import ImportBatch
     from specialgroups.services import special_group_create
 
@@ -71,13 +71,24 @@ def school_a_objects(world):
         mimetype="application/pdf",
         size=1,
     )
+    message = OutgoingMessage.objects.create(
+        mailing=mailing,
+        school=world.school,
+        parent=world.petra,
+        email=world.petra.email,
+        next_attempt_at=datetime.datetime.now(datetime.UTC),
+    )
     batch = ImportBatch.objects.create(school=world.school, pupils_csv="")
     confirm = email_confirm_token(user=world.petra.user, new_email="petra.nieuw@example.nl")
     return {
         "parents": {"group_id": world.g3.public_id, "parent_id": world.petra.public_id},
         "specialgroups": {"group_id": special.public_id, "parent_id": world.petra.public_id},
         "conferences": {"round_id": conference.public_id, "slot_id": conference.slots.first().pk},
-        "mailings": {"mailing_id": mailing.public_id, "attachment_id": attachment.public_id},
+        "mailings": {
+            "mailing_id": mailing.public_id,
+            "attachment_id": attachment.public_id,
+            "message_id": message.public_id,
+        },
         "privacy": {"parent_id": world.petra.public_id},
         "schools": {"batch_id": batch.pk},
         "accounts": {"staff_id": world.anna.pk, "token": confirm},
