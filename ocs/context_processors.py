@@ -11,6 +11,7 @@ STAFF_MENU = [
     (_("Oudermailing"), "mailings:compose"),
     (_("Verzonden berichten"), "mailings:sent"),
     (_("Oudergesprekken"), "conferences:round_list"),
+    (_("Toestemming beeldmateriaal"), "families:consent_groups"),
 ]
 # The "Beheer" menu: (label, URL name, who sees it).
 ADMIN_MENU = [
@@ -18,6 +19,8 @@ ADMIN_MENU = [
     (_("Uitnodigingen"), "accounts:invitations", "administrator"),
     (_("Logboek"), "audit:log", "manager"),
     (_("AVG-verzoeken"), "privacy:requests", "administrator"),
+    (_("Wijzigingen van ouders"), "families:changes", "administrator"),
+    (_("Toestemming beeldmateriaal"), "families:consent_admin", "administrator"),
     (_("Beveiliging"), "accounts:security", "manager"),
 ]
 
@@ -27,6 +30,8 @@ PORTAL_MENU = [
     (_("Berichten"), "mailings:portal_list"),
     (_("Speciale groepen"), "specialgroups:portal_list"),
     (_("Oudergesprekken"), "conferences:portal"),
+    (_("Toestemming beeldmateriaal"), "families:consent"),
+    (_("Mijn gegevens"), "families:my_details"),
 ]
 
 

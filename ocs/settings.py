@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "mailings",
     "conferences",
     "privacy",
+    "families",
 ]
 if DEBUG:  # the demo school, its mail sink and the mail viewer: development only
     INSTALLED_APPS.append("demo")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("mailings.urls")),
     path("", include("conferences.urls")),
     path("", include("privacy.urls")),
+    path("", include("families.urls")),
     path("taal/", set_language, name="set_language"),
 ]
 

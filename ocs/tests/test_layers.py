@@ -23,6 +23,7 @@ LAYERS = [
     {"conferences"},  # its mail goes through accounts' email_enqueue
     {"privacy"},  # exports and erases what every app above holds about a parent
     {"parents"},  # deleting a parent is privacy's erase
+    {"families"},  # parents' own corrections (through parents' edit) and consent
     {"demo"},  # the demo school and development tools: uses everything, used by nothing
     {"ocs"},  # the project: settings and URLs that include every app
 ]

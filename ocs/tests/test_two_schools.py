@@ -79,6 +79,14 @@ def school_a_objects(world):
         next_attempt_at=datetime.datetime.now(datetime.UTC),
     )
     batch = ImportBatch.objects.create(school=world.school, pupils_csv="")
+    from families.models import DetailChange
+
+    change = DetailChange.objects.create(
+        school=world.school,
+        parent=world.petra,
+        values={"phone": {"old": "", "new": "0612345678"}},
+        status=DetailChange.Status.PENDING,
+    )
     confirm = email_confirm_token(user=world.petra.user, new_email="petra.nieuw@example.nl")
     return {
         "parents": {"group_id": world.g3.public_id, "parent_id": world.petra.public_id},
@@ -92,6 +100,7 @@ def school_a_objects(world):
         "privacy": {"parent_id": world.petra.public_id},
         "schools": {"batch_id": batch.pk},
         "accounts": {"staff_id": world.anna.pk, "token": confirm},
+        "families": {"change_id": change.public_id, "group_id": world.g3.public_id},
     }
 
 

@@ -1,0 +1,34 @@
+from django import forms
+
+from families.services import SELF_SERVICE_FIELDS
+from parents.forms import ParentForm
+
+
+class MyDetailsForm(ParentForm):
+    """The parent's own correction: contact fields only, validated as in the Ouderoverzicht."""
+
+    class Meta(ParentForm.Meta):
+        fields = list(SELF_SERVICE_FIELDS)
+        widgets = {
+            **ParentForm.Meta.widgets,
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "street": forms.TextInput(attrs={"autocomplete": "address-line1"}),
+            "postcode": forms.TextInput(attrs={"autocomplete": "postal-code"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        forms.ModelForm.__init__(self, *args, **kwargs)
+
+
+class PolicyForm(forms.Form):
+    approve_changes = forms.BooleanField(required=False)
+
+
+class PurposeForm(forms.Form):
+    name = forms.CharField(max_length=100, error_messages={"required": "Geef het doel een naam."})
+    description = forms.CharField(max_length=300, required=False)
+
+
+class ConsentSettingsForm(forms.Form):
+    consent_one_no_wins = forms.BooleanField(required=False)
