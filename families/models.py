@@ -75,6 +75,13 @@ class DetailChange(models.Model):
             ),
         ]
 
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(field label, old, new) for display."""
+        return [
+            (Parent._meta.get_field(name).verbose_name, change["old"], change["new"])
+            for name, change in self.values.items()
+        ]
+
 
 # --- Toestemming beeldmateriaal -------------------------------------------------------------
 

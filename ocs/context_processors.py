@@ -20,7 +20,7 @@ ADMIN_MENU = [
     (_("Logboek"), "audit:log", "manager"),
     (_("AVG-verzoeken"), "privacy:requests", "administrator"),
     (_("Wijzigingen van ouders"), "families:changes", "administrator"),
-    (_("Toestemming beeldmateriaal"), "families:consent_admin", "administrator"),
+    (_("Toestemming vragen"), "families:consent_admin", "administrator"),
     (_("Beveiliging"), "accounts:security", "manager"),
 ]
 
