@@ -6,17 +6,21 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lib.email import HEADER_BREAK_MESSAGE, has_line_break, strip_header_breaks
+from lib.email import HEADER_BREAK_MESSAGE, has_line_break, render_email, strip_header_breaks
 from mailings.attachments import AttachmentError, attachments_check
 from mailings.models import Mailing, MailingAttachment, OutgoingMessage
+from mailings.selectors import mailing_reach
 from schools.models import Group, Parent, Pupil, School, StaffMember
 from specialgroups.models import SpecialGroup
+from throttle.limits import REMINDER_PER_FAMILY, rate_hit
 
 logger = logging.getLogger(__name__)
 
@@ -277,3 +281,48 @@ def outbox_system_message(
     )
     _outbox_kick()
     return message
+
+
+@dataclass
+class ReminderResult:
+    families: int = 0  # families reminded now
+    already_today: int = 0  # families that had a reminder today already
+    unreachable: int = 0  # families whose every address failed
+
+
+def mailing_remind(*, mailing: Mailing) -> ReminderResult:
+    """ "Herinnering sturen": a short mail to every family that has not read the mailing in
+    the portal, to each of its guardians whose address works, at most one a family a day
+    (a database counter, so two clicks or two teachers at once send one). One transaction."""
+    result = ReminderResult()
+    reach = mailing_reach(mailing)
+    school = mailing.school
+    link = settings.SITE_URL + reverse("mailings:portal_mailing", args=[mailing.public_id])
+    wanted = [f for f in reach.not_reached if not f.all_failed]
+    result.unreachable = len(reach.not_reached) - len(wanted)
+    parents = Parent.objects.in_bulk([m.parent_id for f in wanted for m in f.messages])
+    with transaction.atomic():
+        for family in wanted:
+            if not rate_hit(REMINDER_PER_FAMILY, f"{school.pk}:{family.key}"):
+                result.already_today += 1
+                continue
+            result.families += 1
+            for message in family.messages:
+                if message.status == OutgoingMessage.Status.FAILED:
+                    continue
+                parent = parents[message.parent_id]
+                rendered = render_email(
+                    "mailing_reminder",
+                    {"mailing": mailing, "school": school, "parent": parent, "link": link},
+                )
+                outbox_system_message(
+                    to=message.email,
+                    subject=rendered.subject,
+                    text=rendered.text,
+                    html=rendered.html,
+                    from_email=f"{school.name} via OCS <{school.from_email}>",
+                    reply_to=mailing.sender_email,
+                    school=school,
+                    parent=parent,
+                )
+    return result

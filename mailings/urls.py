@@ -8,6 +8,7 @@ urlpatterns = [
     path("oudermailing/versturen/", views.send, name="send"),
     path("oudermailing/verzonden/", views.sent, name="sent"),
     path("oudermailing/verzonden/<uuid:mailing_id>/", views.detail, name="detail"),
+    path("oudermailing/verzonden/<uuid:mailing_id>/herinnering/", views.remind, name="remind"),
     path(
         "oudermailing/verzonden/<uuid:mailing_id>/bijlage/<uuid:attachment_id>/",
         views.attachment,

@@ -16,11 +16,12 @@ from mailings.access import (
 )
 from mailings.attachments import MAX_FILE_SIZE, MAX_TOTAL_SIZE
 from mailings.models import OutgoingMessage
-from mailings.selectors import with_counts
+from mailings.selectors import mailing_reach, with_counts
 from mailings.services import (
     MailingError,
     mailing_candidates,
     mailing_recipients,
+    mailing_remind,
     mailing_send,
     skip_reason_label,
 )
@@ -166,8 +167,10 @@ def sent(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, mailing_id) -> HttpResponse:
     mailing = mailing_for_staff(request, mailing_id, with_counts=True)
     recipients = list(mailing.messages.order_by("is_sender_copy", "name", "email"))
+    reach = mailing_reach(mailing)
     context = {
         "mailing": mailing,
+        "reach": reach,
         "recipients": recipients,
         "attachments": list(mailing.attachments.all()),
         "groups": list(mailing.groups.all()),
@@ -179,6 +182,50 @@ def detail(request: HttpRequest, mailing_id) -> HttpResponse:
     if request.htmx:
         return render(request, "mailings/_status.html", context)
     return render(request, "mailings/detail.html", context)
+
+
+@staff_required
+@require_POST
+def remind(request: HttpRequest, mailing_id) -> HttpResponse:
+    mailing = mailing_for_staff(request, mailing_id)
+    result = mailing_remind(mailing=mailing)
+    if result.families:
+        audit_record(
+            request=request, action=AuditEvent.Action.SEND, obj=mailing, reminders=result.families
+        )
+        messages.success(
+            request,
+            ngettext(
+                "Er gaat een herinnering naar %(count)s gezin.",
+                "Er gaat een herinnering naar %(count)s gezinnen.",
+                result.families,
+            )
+            % {"count": result.families},
+        )
+    if result.already_today:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)s gezin kreeg vandaag al een herinnering; het krijgt er morgen weer een.",
+                "%(count)s gezinnen kregen vandaag al een herinnering; zij krijgen er morgen "
+                "weer een.",
+                result.already_today,
+            )
+            % {"count": result.already_today},
+        )
+    if result.unreachable:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s gezin is per e-mail niet bereikbaar (het adres werkt niet).",
+                "%(count)s gezinnen zijn per e-mail niet bereikbaar (het adres werkt niet).",
+                result.unreachable,
+            )
+            % {"count": result.unreachable},
+        )
+    if not (result.families or result.already_today or result.unreachable):
+        messages.info(request, _("Alle gezinnen hebben het bericht gelezen."))
+    return redirect("mailings:detail", mailing.public_id)
 
 
 @staff_required

@@ -37,6 +37,8 @@ SIGNUP_PER_PARENT = Limit("signup-parent", 20, 600)
 BLOCKED_NOTICE = Limit("blocked-notice", 1, 24 * 3600)
 EMAIL_CONFIRM_PER_USER = Limit("email-confirm", 5, 3600)
 CONSENT_REMINDER_PER_ROUND = Limit("consent-reminder", 1, 12 * 3600)
+# "Herinnering sturen": a family hears at most one reminder a day, whatever the mailing.
+REMINDER_PER_FAMILY = Limit("reminder-family", 1, 24 * 3600)
 
 
 def _key(limit: Limit, subject: str) -> str:
