@@ -27,21 +27,9 @@ def link_in(message, path: str) -> str:
 
 
 def edit_data(parent: Parent, **changes) -> dict:
-    data = {
-        name: getattr(parent, name)
-        for name in (
-            "first_name",
-            "infix",
-            "last_name",
-            "email",
-            "phone",
-            "street",
-            "house_number",
-            "postcode",
-            "city",
-        )
-    }
-    return {**data, **changes}
+    from parents.services import EDITABLE_FIELDS
+
+    return {**{name: getattr(parent, name) for name in EDITABLE_FIELDS}, **changes}
 
 
 def staff_login(client: Client, email: str, password: str = PASSWORD, **extra):
