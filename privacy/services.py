@@ -122,6 +122,11 @@ def retention_run(*, school: School | None = None, dry_run: bool = False) -> dic
     if not dry_run:
         imports.delete()
         tombstones.delete()
+    # Rate-limit counters of windows long past (they hold digests, not addresses).
+    if school is None and not dry_run:
+        from throttle.limits import rate_counters_expire
+
+        report["rate_counters"] = rate_counters_expire()
     audit = AuditEvent.objects.filter(
         created_at__lt=now - _days("OCS_RETENTION_AUDIT_DAYS", 2 * 365)
     )

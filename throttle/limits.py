@@ -47,12 +47,8 @@ def _key(limit: Limit, subject: str) -> str:
     return f"{limit.name}:{digest}"
 
 
-def rate_hit(limit: Limit, subject: str | int | None) -> bool:
-    """Count one hit for `subject`; False when it goes over the limit (the hit still counts,
-    so hammering does not reopen the window)."""
-    if subject is None or subject == "":
-        return True
-    window = int(time.time()) // limit.seconds * limit.seconds
+def _upsert_sql() -> str:
+    """One statement: insert the window's first hit or add one, and return the count."""
     q = connection.ops.quote_name
     table, key, start, hits = (
         q(RateCounter._meta.db_table),
@@ -60,13 +56,21 @@ def rate_hit(limit: Limit, subject: str | int | None) -> bool:
         q("window_start"),
         q("hits"),
     )
+    return (  # nosec B608 - only names from the model, the values are parameters
+        f"INSERT INTO {table} ({key}, {start}, {hits}) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT ({key}, {start}) DO UPDATE SET {hits} = {table}.{hits} + 1 "
+        f"RETURNING {hits}"
+    )
+
+
+def rate_hit(limit: Limit, subject: str | int | None) -> bool:
+    """Count one hit for `subject`; False when it goes over the limit (the hit still counts,
+    so hammering does not reopen the window)."""
+    if subject is None or subject == "":
+        return True
+    window = int(time.time()) // limit.seconds * limit.seconds
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({key}, {start}, {hits}) VALUES (%s, %s, 1) "  # noqa: S608  # nosec B608 - names from the model
-            f"ON CONFLICT ({key}, {start}) DO UPDATE SET {hits} = {table}.{hits} + 1 "
-            f"RETURNING {hits}",
-            [_key(limit, str(subject)), window],
-        )
+        cursor.execute(_upsert_sql(), [_key(limit, str(subject)), window])
         (hits,) = cursor.fetchone()
     return hits <= limit.hits
 
