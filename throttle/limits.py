@@ -56,8 +56,9 @@ def _upsert_sql() -> str:
         q("window_start"),
         q("hits"),
     )
-    return (  # nosec B608 - only names from the model, the values are parameters
-        f"INSERT INTO {table} ({key}, {start}, {hits}) VALUES (%s, %s, 1) "  # noqa: S608
+    # Only names from the model go into the text; the values are parameters.
+    return (
+        f"INSERT INTO {table} ({key}, {start}, {hits}) VALUES (%s, %s, 1) "  # noqa: S608  # nosec B608
         f"ON CONFLICT ({key}, {start}) DO UPDATE SET {hits} = {table}.{hits} + 1 "
         f"RETURNING {hits}"
     )
