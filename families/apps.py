@@ -6,4 +6,4 @@ class FamiliesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from families import providers  # noqa: F401 - registers the AVG sections
+        from families import markers, providers, receivers  # noqa: F401 - registrations

@@ -11,7 +11,7 @@ of any guardian counts. A child without answers is "open".
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -179,8 +179,12 @@ def consent_overview(
 
     one_no_wins = family_policy(school=consent_round.school).consent_one_no_wins
     by_key: dict[tuple[int, int], list[ConsentAnswer]] = {}
+    # Only guardians linked to the child now count (not a restricted or unlinked one).
     for answer in ConsentAnswer.objects.filter(
-        round=consent_round, pupil__in=pupils, parent__is_blocked=False
+        round=consent_round,
+        pupil__in=pupils,
+        parent__is_blocked=False,
+        parent__guardianships__pupil=F("pupil"),
     ):
         by_key.setdefault((answer.pupil_id, answer.purpose_id), []).append(answer)
     return [

@@ -32,3 +32,22 @@ class PurposeForm(forms.Form):
 
 class ConsentSettingsForm(forms.Form):
     consent_one_no_wins = forms.BooleanField(required=False)
+
+
+class RestrictionForm(forms.Form):
+    link = forms.ChoiceField(error_messages={"required": "Kies de ouder en het kind."})
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Vul de reden in (bijvoorbeeld een uitspraak van de rechter)."},
+    )
+
+    def __init__(self, *args, links, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["link"].choices = [("", "—")] + [
+            (
+                f"{link.parent.public_id}:{link.pupil.public_id}",
+                f"{link.parent.full_name} — {link.pupil.full_name} ({link.pupil.group.name})",
+            )
+            for link in links
+        ]

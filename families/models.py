@@ -150,3 +150,33 @@ class ConsentAnswer(models.Model):
                 condition=Q(answer__in=["ja", "nee", "ingetrokken"]), name="consent_answer_valid"
             ),
         ]
+
+
+# --- Two households -------------------------------------------------------------------------
+
+
+class GuardianRestriction(models.Model):
+    """The administration restricted a guardian for a child (for example a court decision).
+
+    While it holds, the guardian's link to the child (schools.Guardianship) is taken away, so
+    every part of OCS that goes through that link (portal, mailings, bookings, special
+    groups, PDFs, exports) treats them as no guardian of the child. The relation is kept here
+    to put the link back when the restriction is lifted. The reason is for directie and
+    beheerder only; teachers see that a restriction exists, never why.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="restrictions")
+    parent = models.ForeignKey(Parent, on_delete=models.CASCADE, related_name="restrictions")
+    relation = models.CharField(max_length=20)
+    reason = models.TextField(_("reden"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        StaffMember, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "parent"], name="guardian_restriction_unique")
+        ]

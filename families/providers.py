@@ -40,3 +40,15 @@ def _consent(parent: Parent) -> list[dict]:
 
 
 register(Section("toestemming_beeldmateriaal", _consent))
+
+
+def _restrictions(parent: Parent) -> list[dict]:
+    from families.models import GuardianRestriction
+
+    return [
+        {"kind": r.pupil.full_name, "reden": r.reason, "sinds": r.created_at.isoformat()}
+        for r in GuardianRestriction.objects.filter(parent=parent).select_related("pupil")
+    ]
+
+
+register(Section("beperkte_toegang", _restrictions))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from families import consent_views, views
+from families import consent_views, restriction_views, views
 
 app_name = "families"
 urlpatterns = [
@@ -15,5 +15,11 @@ urlpatterns = [
         "toestemming/groep/<uuid:group_id>/pdf/",
         consent_views.consent_group_pdf,
         name="consent_group_pdf",
+    ),
+    path("beheer/gezag/", restriction_views.restrictions, name="restrictions"),
+    path(
+        "beheer/gezag/<uuid:restriction_id>/opheffen/",
+        restriction_views.restriction_lift_view,
+        name="restriction_lift",
     ),
 ]

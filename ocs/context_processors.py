@@ -21,6 +21,7 @@ ADMIN_MENU = [
     (_("AVG-verzoeken"), "privacy:requests", "administrator"),
     (_("Wijzigingen van ouders"), "families:changes", "administrator"),
     (_("Toestemming vragen"), "families:consent_admin", "administrator"),
+    (_("Gezag en toegang"), "families:restrictions", "manager"),
     (_("Beveiliging"), "accounts:security", "manager"),
 ]
 

@@ -49,12 +49,16 @@ def group_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def group_detail(request: HttpRequest, group_id) -> HttpResponse:
+    from schools.markers import pupil_markers
+
     group = group_for_staff(request, group_id)
-    context = {
-        "group": group,
-        "parents": list(selectors.group_parents(group)),
-        "orphans": list(selectors.group_pupils_without_parent(group)),
-    }
+    parents = list(selectors.group_parents(group))
+    orphans = list(selectors.group_pupils_without_parent(group))
+    pupils = [p for parent in parents for p in parent.group_pupils] + orphans
+    markers = pupil_markers(p.pk for p in pupils)
+    for pupil in pupils:
+        pupil.markers = markers.get(pupil.pk, [])
+    context = {"group": group, "parents": parents, "orphans": orphans}
     return render(request, "parents/group_detail.html", context)
 
 

@@ -104,6 +104,11 @@ def school_a_objects(world):
         values={"phone": {"old": "", "new": "0612345678"}},
         status=DetailChange.Status.PENDING,
     )
+    from families.restrictions import restriction_add
+
+    restriction = restriction_add(
+        parent=world.quinten, pupil=world.lotte, reason="Rechter", staff=world.bea, request=None
+    )
     confirm = email_confirm_token(user=world.petra.user, new_email="petra.nieuw@example.nl")
     return {
         "parents": {"group_id": world.g3.public_id, "parent_id": world.petra.public_id},
@@ -121,7 +126,11 @@ def school_a_objects(world):
         "privacy": {"parent_id": world.petra.public_id},
         "schools": {"batch_id": batch.pk},
         "accounts": {"staff_id": world.anna.pk, "token": confirm},
-        "families": {"change_id": change.public_id, "group_id": world.g3.public_id},
+        "families": {
+            "change_id": change.public_id,
+            "group_id": world.g3.public_id,
+            "restriction_id": restriction.public_id,
+        },
     }
 
 
