@@ -4,14 +4,14 @@ from django.utils.translation import gettext as _
 
 from families.models import GuardianRestriction
 from schools.markers import Marker, marker_provider
-from schools.models import Pupil
+from schools.models import Pupil, School
 
 
 @marker_provider
-def _restricted(pupil_ids: list[int]) -> dict[int, list[Marker]]:
+def _restricted(school: School, pupils: list[Pupil]) -> dict[int, list[Marker]]:
     # Without the reason: that is for directie and beheerder only.
     ids = set(
-        GuardianRestriction.objects.filter(pupil_id__in=pupil_ids).values_list(
+        GuardianRestriction.objects.filter(school=school, pupil__in=pupils).values_list(
             "pupil_id", flat=True
         )
     )
@@ -19,13 +19,9 @@ def _restricted(pupil_ids: list[int]) -> dict[int, list[Marker]]:
 
 
 @marker_provider
-def _no_consent(pupil_ids: list[int]) -> dict[int, list[Marker]]:
+def _no_consent(school: School, pupils: list[Pupil]) -> dict[int, list[Marker]]:
     from families.consent import consent_overview, consent_purposes, consent_round_current
 
-    pupils = list(Pupil.objects.filter(pk__in=pupil_ids).select_related("school"))
-    if not pupils:
-        return {}
-    school = pupils[0].school
     consent_round = consent_round_current(school=school)
     if consent_round is None:
         return {}

@@ -55,7 +55,7 @@ def group_detail(request: HttpRequest, group_id) -> HttpResponse:
     parents = list(selectors.group_parents(group))
     orphans = list(selectors.group_pupils_without_parent(group))
     pupils = [p for parent in parents for p in parent.group_pupils] + orphans
-    markers = pupil_markers(p.pk for p in pupils)
+    markers = pupil_markers(school=request.staff.school, pupils=pupils)
     for pupil in pupils:
         pupil.markers = markers.get(pupil.pk, [])
     context = {"group": group, "parents": parents, "orphans": orphans}

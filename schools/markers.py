@@ -4,6 +4,8 @@ example "geen toestemming beeldmateriaal"), so that the Ouderoverzicht imports n
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from schools.models import Pupil, School
+
 
 @dataclass(frozen=True)
 class Marker:
@@ -11,21 +13,23 @@ class Marker:
     kind: str = "wait"  # a status-* class: ok, bad, wait
 
 
-# Each provider takes pupil ids and returns {pupil id: [Marker, …]} for those it marks.
-_providers: list[Callable[[list[int]], dict[int, list[Marker]]]] = []
+# Each provider takes the school and pupils (of that school) and returns
+# {pupil id: [Marker, …]} for those it marks, in a fixed number of queries.
+Provider = Callable[[School, list[Pupil]], dict[int, list[Marker]]]
+_providers: list[Provider] = []
 
 
-def marker_provider(provider: Callable[[list[int]], dict[int, list[Marker]]]):
+def marker_provider(provider: Provider) -> Provider:
     _providers.append(provider)
     return provider
 
 
-def pupil_markers(pupil_ids: Iterable[int]) -> dict[int, list[Marker]]:
-    ids = list(set(pupil_ids))
+def pupil_markers(*, school: School, pupils: Iterable[Pupil]) -> dict[int, list[Marker]]:
+    unique = list({p.pk: p for p in pupils}.values())
     found: dict[int, list[Marker]] = {}
-    if not ids:
+    if not unique:
         return found
     for provider in _providers:
-        for pk, markers in provider(ids).items():
+        for pk, markers in provider(school, unique).items():
             found.setdefault(pk, []).extend(markers)
     return found

@@ -156,3 +156,10 @@ def test_the_avg_export_holds_the_answers(world, round_):
     answer(world.petra, world.sam, round_, Website="ja")
     data = parent_export(parent=world.petra)
     assert data["toestemming_beeldmateriaal"][0]["doel"] == "Website"
+
+
+def test_a_refusal_shows_as_a_marker_in_the_ouderoverzicht(world, login, round_):
+    url = f"/ouderoverzicht/groep/{world.g3.public_id}/"
+    assert "geen toestemming beeldmateriaal" not in login(world.anna).get(url).content.decode()
+    answer(world.quinten, world.sam, round_, Website="nee")
+    assert "geen toestemming beeldmateriaal" in login(world.anna).get(url).content.decode()

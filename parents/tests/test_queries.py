@@ -9,8 +9,9 @@ from schools.models import Group
 
 # Measured on SQLite and PostgreSQL. About seven of them are the same for every staff page
 # (session, user, staff member, OTP device, session save); the rest is the page's own reads
-# plus, for the detail and the PDF, the audit entry.
-LIMITS = {"group_list": 9, "group_detail": 12, "group_pdf": 13, "parent_detail": 13}
+# plus, for the detail and the PDF, the audit entry; the group page also reads the markers
+# of the children's lines (restrictions, and the school year's consent round).
+LIMITS = {"group_list": 9, "group_detail": 14, "group_pdf": 13, "parent_detail": 13}
 
 
 def url_for(name, world):
