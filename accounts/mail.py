@@ -6,8 +6,10 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import get_language
 
 from accounts.models import User
 from audit.services import audit_identity
@@ -50,7 +52,10 @@ def email_enqueue(
     marks mail carrying a link or code: its body is wiped once it has been sent."""
     from mailings.services import outbox_system_message
 
-    rendered = render_email(template, context)
+    # Mail about a parent speaks their language (OCS's own texts; a school's message stays as
+    # written); other mail keeps the language in effect.
+    with translation.override(parent.language if parent is not None else get_language()):
+        rendered = render_email(template, context)
     # Written to the outbox inside the caller's transaction (rolled back with it); the worker
     # sends it after commit, with retries, like every other mail.
     outbox_system_message(

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -57,6 +58,22 @@ class _Login(auth_views.LoginView):
 
     def get_default_redirect_url(self):
         return reverse(landing_url(self.request, self.side))
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # A parent landing in the portal gets the language they chose in "Mijn gegevens".
+        if self.side == "parent" and staff_of(self.request) is None:
+            parent = parent_of(self.request)
+            if parent is not None:
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    parent.language,
+                    max_age=settings.LANGUAGE_COOKIE_AGE,
+                    samesite="Lax",
+                    secure=settings.LANGUAGE_COOKIE_SECURE,
+                    httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                )
+        return response
 
 
 staff_login = public(_Login.as_view(side="staff"))

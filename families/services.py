@@ -144,3 +144,17 @@ def detail_change_decide(
         fields=sorted(change.values),
     )
     return change
+
+
+@transaction.atomic
+def parent_language_set(*, parent: Parent, language: str, request: HttpRequest | None) -> bool:
+    """The parent's language for the portal and OCS's own mails. Returns whether it changed."""
+    if language not in dict(Parent._meta.get_field("language").choices):
+        raise DetailChangeError(_("Kies Nederlands of English."))
+    changed = (
+        Parent.objects.filter(pk=parent.pk).exclude(language=language).update(language=language)
+    )
+    parent.language = language
+    if changed:
+        audit_record(request=request, action="edit", obj=parent, fields=["language"])
+    return bool(changed)

@@ -5,6 +5,7 @@ from families import consent_views, restriction_views, views
 app_name = "families"
 urlpatterns = [
     path("portaal/mijn-gegevens/", views.my_details, name="my_details"),
+    path("portaal/taal/", views.language, name="language"),
     path("beheer/wijzigingen/", views.changes, name="changes"),
     path("beheer/wijzigingen/<uuid:change_id>/", views.change_decide, name="change_decide"),
     path("portaal/toestemming/", consent_views.consent, name="consent"),

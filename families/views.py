@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +14,7 @@ from families.services import (
     details_submit,
     family_policy,
     family_policy_update,
+    parent_language_set,
 )
 from schools.access import administrator_required, parent_required, pupils_for_parent
 
@@ -99,3 +102,27 @@ def change_decide(request: HttpRequest, change_id) -> HttpResponse:
         else:
             messages.success(request, _("De wijziging van %(name)s is afgewezen.") % {"name": name})
     return redirect("families:changes")
+
+
+@parent_required
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """The parent's language for the portal and OCS's own mails; the portal follows at once."""
+    chosen = request.POST.get("language", "")
+    try:
+        parent_language_set(parent=request.parent, language=chosen, request=request)
+    except DetailChangeError as error:
+        messages.error(request, str(error))
+        return redirect("families:my_details")
+    with translation.override(chosen):
+        messages.success(request, _("Uw taal is opgeslagen."))
+    response = redirect("families:my_details")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        chosen,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
+    return response

@@ -16,6 +16,7 @@ def _parent_data(parent: Parent) -> dict:
         "postcode": parent.postcode,
         "plaats": parent.city,
         "geblokkeerd": parent.is_blocked,
+        "taal": parent.language,
         "uitgenodigd_op": parent.invited_at.isoformat() if parent.invited_at else None,
     }
 

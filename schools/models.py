@@ -100,6 +100,14 @@ class Parent(models.Model):
     city = models.CharField(_("plaats"), max_length=100, blank=True)
     is_blocked = models.BooleanField(_("geblokkeerd"), default=False)
     invited_at = models.DateTimeField(null=True, blank=True)
+    # The person's own choice for the portal and OCS's own mails (the school's message texts
+    # stay as written). Set in the portal's "Mijn gegevens"; the import never touches it.
+    language = models.CharField(
+        _("taal"),
+        max_length=2,
+        choices=[("nl", "Nederlands"), ("en", "English")],
+        default="nl",
+    )
     pupils = models.ManyToManyField(Pupil, through="Guardianship", related_name="parents")
 
     class Meta:
