@@ -6,4 +6,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from accounts import signals  # noqa: F401  (connects the audit receivers)
+        from accounts import (
+            signals,  # noqa: F401  (connects the audit receivers)
+            specialgroup_mail,  # noqa: F401  (waiting list and lottery mail)
+        )

@@ -101,8 +101,45 @@ def _conferences(parent: Parent) -> list[dict]:
     ]
 
 
+def _waitlists(parent: Parent) -> list[dict]:
+    from specialgroups.models import WaitlistEntry
+
+    entries = WaitlistEntry.objects.filter(parent=parent).select_related("special_group")
+    return [
+        {
+            "speciale_groep": e.special_group.name,
+            "loting": e.special_group.lottery,
+            "sinds": e.created_at.isoformat(),
+        }
+        for e in entries
+    ]
+
+
+def _conference_wishes(parent: Parent) -> list[dict]:
+    from conferences.models import ChildWish, PeriodWish
+
+    wishes = [
+        {"periode": w.period.name, "beschikbaar": w.windows, "opmerking": w.note}
+        for w in PeriodWish.objects.filter(parent=parent).select_related("period")
+    ]
+    wishes += [
+        {
+            "periode": w.period.name,
+            "kind": w.pupil.full_name,
+            "apart_gesprek": w.separate,
+            "tolk": w.interpreter,
+            "kind_komt_mee": w.child_joins,
+            "langer_gesprek": w.longer,
+        }
+        for w in ChildWish.objects.filter(parent=parent).select_related("period", "pupil")
+    ]
+    return wishes
+
+
 register(Section("inschrijvingen", _signups))
 register(Section("oudergesprekken", _conferences))
+register(Section("wachtlijsten_en_lotingen", _waitlists))
+register(Section("voorkeuren_oudergesprekken", _conference_wishes))
 
 
 def _messages_of(parent: Parent):

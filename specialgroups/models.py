@@ -17,6 +17,8 @@ class SpecialGroup(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="special_groups")
     name = models.CharField(_("naam"), max_length=100)
     has_activity = models.BooleanField(default=False)
+    # With activity: places drawn by lot after the end date instead of first come.
+    lottery = models.BooleanField(_("plaatsen verloten"), default=False)
     # Without activity: one hoofdgroep, or none (every parent of the school may join).
     main_group = models.ForeignKey(
         Group,
@@ -81,3 +83,34 @@ class PortalListVisit(models.Model):
 
     parent = models.OneToOneField(Parent, on_delete=models.CASCADE, related_name="+")
     seen_at = models.DateTimeField()
+
+
+class WaitlistEntry(models.Model):
+    """A parent waiting for a place in a full group (promoted in order when a place frees
+    before the end date), or taking part in a group's lottery."""
+
+    special_group = models.ForeignKey(
+        SpecialGroup, on_delete=models.CASCADE, related_name="waitlist"
+    )
+    parent = models.ForeignKey(Parent, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["special_group", "parent"], name="waitlist_unique")
+        ]
+
+
+class LotteryDraw(models.Model):
+    """One draw: the seed (so the Logboek can replay it), who won and who lost."""
+
+    special_group = models.OneToOneField(
+        SpecialGroup, on_delete=models.CASCADE, related_name="draw"
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    seed = models.BigIntegerField()
+    drawn_at = models.DateTimeField(auto_now_add=True)
+    winners = models.JSONField(default=list)  # parent ids, in drawn order
+    losers = models.JSONField(default=list)
+    priority = models.JSONField(default=list)  # losers of the school's previous draw

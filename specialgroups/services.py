@@ -35,6 +35,10 @@ class SignupNotAllowed(SignupError):
     message = _("U kunt zich niet voor deze groep inschrijven.")
 
 
+class LotteryOnly(SignupError):
+    message = _("Voor deze groep wordt geloot: doe mee aan de loting.")
+
+
 class AlreadySignedUp(SignupError):
     message = _("U bent al ingeschreven voor deze groep.")
 
@@ -66,6 +70,8 @@ def signup_create(
                 raise SignupNotAllowed
             if enforce_deadline and signup_is_closed(group):
                 raise SignupClosed
+            if enforce_deadline and group.lottery:
+                raise LotteryOnly
             counts = Signup.objects.filter(special_group=group).aggregate(
                 taken=Count("pk"), mine=Count("pk", filter=Q(parent=parent))
             )
@@ -81,8 +87,16 @@ def signup_create(
 
 
 def signup_delete(*, special_group: SpecialGroup, parent: Parent) -> bool:
-    """Withdraw; frees the place. True when there was a sign-up."""
-    deleted, _detail = Signup.objects.filter(special_group=special_group, parent=parent).delete()
+    """Withdraw; frees the place, which goes to the first on the waiting list (before the
+    end date). True when there was a sign-up."""
+    from specialgroups.waitlist import waitlist_promote
+
+    with transaction.atomic():
+        deleted, _detail = Signup.objects.filter(
+            special_group=special_group, parent=parent
+        ).delete()
+        if deleted:
+            waitlist_promote(special_group=special_group)
     return deleted > 0
 
 

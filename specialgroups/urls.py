@@ -1,6 +1,6 @@
 from django.urls import path
 
-from specialgroups import views
+from specialgroups import views, waitlist_views
 
 app_name = "specialgroups"
 urlpatterns = [
@@ -39,5 +39,25 @@ urlpatterns = [
         "portaal/speciale-groepen/<uuid:group_id>/uitschrijven/",
         views.portal_withdraw,
         name="portal_withdraw",
+    ),
+    path(
+        "portaal/speciale-groepen/<uuid:group_id>/wachtlijst/",
+        waitlist_views.portal_wait,
+        name="portal_wait",
+    ),
+    path(
+        "portaal/speciale-groepen/<uuid:group_id>/wachtlijst/verlaten/",
+        waitlist_views.portal_unwait,
+        name="portal_unwait",
+    ),
+    path(
+        "speciale-groepen/<uuid:group_id>/loting/",
+        waitlist_views.lottery_switch,
+        name="lottery_switch",
+    ),
+    path(
+        "speciale-groepen/<uuid:group_id>/loten/",
+        waitlist_views.lottery_draw,
+        name="lottery_draw",
     ),
 ]

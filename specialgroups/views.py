@@ -14,7 +14,7 @@ from schools.access import parent_required, parents_for_staff, staff_required
 from schools.models import group_sort_key
 from specialgroups import services
 from specialgroups.forms import ActivityGroupForm, MemberAddForm, SpecialGroupForm
-from specialgroups.models import Signup
+from specialgroups.models import Signup, WaitlistEntry
 from specialgroups.selectors import (
     mark_visible_contact,
     members_of,
@@ -115,6 +115,10 @@ def special_group_detail(request: HttpRequest, group_id) -> HttpResponse:
         "may_change": may_change,
         "add_form": add_form,
         "mail_url": _mail_url(special_group),
+        "waiting": list(
+            WaitlistEntry.objects.filter(special_group=special_group).select_related("parent")
+        ),
+        "draw": getattr(special_group, "draw", None) if special_group.lottery else None,
     }
     return render(request, "specialgroups/detail.html", context)
 
@@ -253,7 +257,10 @@ def _portal_cards(parent, special_groups) -> list[dict]:
     special_groups = (
         with_counts(special_groups)
         .annotate(
-            is_member=Exists(Signup.objects.filter(special_group=OuterRef("pk"), parent=parent))
+            is_member=Exists(Signup.objects.filter(special_group=OuterRef("pk"), parent=parent)),
+            is_waiting=Exists(
+                WaitlistEntry.objects.filter(special_group=OuterRef("pk"), parent=parent)
+            ),
         )
         .order_by("name")
     )
