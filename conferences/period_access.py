@@ -1,5 +1,6 @@
 """Fetch helpers for conference periods (see schools/access.py): a stranger gets 404."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
 
@@ -21,6 +22,17 @@ def period_for_staff(request: HttpRequest, period_id) -> ConferencePeriod:
         return periods_for_staff(request.staff).get(public_id=period_id)
     except (ConferencePeriod.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def period_for_change(request: HttpRequest, period_id) -> ConferencePeriod:
+    """Opening, planning, moving and sending a period's plan: the directie and beheerder, or
+    the teacher who opened it (for their own groups). Other teachers of its groups only see
+    it (403)."""
+    period = period_for_staff(request, period_id)
+    staff = request.staff
+    if not (staff.is_manager or period.created_by_id == staff.pk):
+        raise PermissionDenied
+    return period
 
 
 def periods_for_parent(parent: Parent) -> QuerySet[ConferencePeriod]:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from audit.services import audit_record
 from conferences import periods
 from conferences.period_access import (
+    period_for_change,
     period_for_parent,
     period_for_staff,
     periods_for_staff,
@@ -87,7 +88,7 @@ def period_detail(request: HttpRequest, period_id) -> HttpResponse:
 @staff_required
 @require_POST
 def period_open(request: HttpRequest, period_id) -> HttpResponse:
-    period = period_for_staff(request, period_id)
+    period = period_for_change(request, period_id)
     periods.period_open(period=period)
     audit_record(request=request, action="publish", obj=period)
     if period.is_preference:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from audit.services import audit_record
 from conferences import planning
 from conferences.models import ChildWish, PeriodWish, PlanNote, Slot
-from conferences.period_access import period_for_parent, period_for_staff
+from conferences.period_access import period_for_change, period_for_parent
 from conferences.period_mail import parent_talks
 from conferences.periods import family_needs, period_rounds
 from conferences.services import ConferenceError
@@ -72,7 +72,7 @@ def review_context(period) -> dict:
 @staff_required
 @require_POST
 def period_plan(request: HttpRequest, period_id) -> HttpResponse:
-    period = period_for_staff(request, period_id)
+    period = period_for_change(request, period_id)
     try:
         result = planning.period_plan(period=period)
     except ConferenceError as error:
@@ -97,7 +97,7 @@ def period_plan(request: HttpRequest, period_id) -> HttpResponse:
 @staff_required
 @require_POST
 def period_move(request: HttpRequest, period_id) -> HttpResponse:
-    period = period_for_staff(request, period_id)
+    period = period_for_change(request, period_id)
     try:
         source, target = int(request.POST.get("slot", "")), int(request.POST.get("to", ""))
     except ValueError:
@@ -116,7 +116,7 @@ def period_move(request: HttpRequest, period_id) -> HttpResponse:
 @staff_required
 @require_POST
 def period_publish(request: HttpRequest, period_id) -> HttpResponse:
-    period = period_for_staff(request, period_id)
+    period = period_for_change(request, period_id)
     try:
         sent = planning.period_publish(period=period)
     except ConferenceError as error:

@@ -206,3 +206,17 @@ def test_an_unopened_period_is_not_shown_to_parents(world, make_period, login):
     period = make_period(opened=False)
     url = reverse("conferences:period_family", args=[period.public_id])
     assert login(world.quinten).get(url).status_code == 404
+
+
+def test_a_teacher_of_one_group_sees_the_schools_period_but_cannot_change_it(
+    world, make_period, login
+):
+    period = make_period(opened=False)
+    client = login(world.anna)
+    assert (
+        client.get(reverse("conferences:period_detail", args=[period.public_id])).status_code == 200
+    )
+    response = client.post(reverse("conferences:period_open", args=[period.public_id]))
+    assert response.status_code == 403
+    period.refresh_from_db()
+    assert period.opened_at is None
