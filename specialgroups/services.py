@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schools.models import Group, Parent, School
 from specialgroups.models import Signup, SpecialGroup
+from specialgroups.promotion import waitlist_promote
 from specialgroups.selectors import parent_may_join, signup_is_closed
 
 
@@ -89,8 +90,6 @@ def signup_create(
 def signup_delete(*, special_group: SpecialGroup, parent: Parent) -> bool:
     """Withdraw; frees the place, which goes to the first on the waiting list (before the
     end date). True when there was a sign-up."""
-    from specialgroups.waitlist import waitlist_promote
-
     with transaction.atomic():
         deleted, _detail = Signup.objects.filter(
             special_group=special_group, parent=parent
