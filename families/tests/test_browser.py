@@ -72,3 +72,36 @@ def test_a_parent_corrects_details_and_answers_consent_on_a_phone(live_server, b
     expect(row.locator(".consent-no")).to_have_count(2)
     screenshot(desk, "families-consent-group")
     staff.close()
+
+
+def test_the_directie_restricts_a_guardian_and_the_teacher_sees_only_a_marker(
+    live_server, browser, world
+):
+    def staff_page(email):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(f"{live_server.url}/team/login/")
+        page.get_by_label("E-mailadres").fill(email)
+        page.get_by_label("Wachtwoord").fill(PASSWORD)
+        page.get_by_role("button", name="Inloggen").click()
+        return context, page
+
+    context, page = staff_page("dirk@linde.test")
+    page.get_by_role("link", name="Gezag en toegang").click()
+    page.get_by_label("Ouder en kind").select_option(label="Quinten Jansen — Sam Jansen (Groep 3)")
+    page.get_by_label("Reden (alleen zichtbaar voor directie en beheerder)").fill(
+        "Uitspraak rechtbank"
+    )
+    page.get_by_role("button", name="Toegang beperken").click()
+    done = "Quinten Jansen heeft geen toegang meer tot Sam Jansen."
+    expect(page.get_by_text(done)).to_be_visible()
+    expect(page.get_by_role("cell", name="Uitspraak rechtbank")).to_be_visible()
+    screenshot(page, "families-restrictions")
+    context.close()
+
+    context, page = staff_page("anna@linde.test")
+    page.goto(f"{live_server.url}/ouderoverzicht/groep/{world.g3.public_id}/")
+    expect(page.get_by_text("beperkte toegang ouder")).to_be_visible()
+    expect(page.get_by_text("Uitspraak rechtbank")).to_have_count(0)
+    screenshot(page, "families-ouderoverzicht-marker")
+    context.close()
