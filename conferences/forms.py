@@ -12,12 +12,47 @@ from lib.email import validate_header_value
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")  # what <input type=date> reads
+
 
 class TimeInput(forms.TimeInput):
     input_type = "time"
 
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
 
-class RoundForm(forms.Form):
+
+def _closes_at(closes_on):
+    # "Tot en met" a day: closes at midnight at the end of that day.
+    return aware(closes_on + timedelta(days=1), time(0, 0)) if closes_on else None
+
+
+class RoundNameFields(forms.Form):
+    name = forms.CharField(
+        label=_("Naam"),
+        max_length=120,
+        required=False,
+        help_text=_("Leeg: ‘Oudergesprekken’, de groep en de maand."),
+    )
+    location = forms.CharField(
+        label=_("Plaats of videolink"),
+        max_length=300,
+        required=False,
+        help_text=_("Bijvoorbeeld ‘Lokaal 12’ of een link naar het videogesprek. Leeg: de school."),
+    )
+
+    def clean_location(self):
+        location = self.cleaned_data["location"].strip()
+        validate_header_value(location)
+        if location.lower().startswith(("http:", "https:")):
+            forms.URLField(error_messages={"invalid": _("Dit is geen geldige link.")}).clean(
+                location
+            )
+        return location
+
+
+class RoundForm(RoundNameFields):
     group = forms.ModelChoiceField(queryset=None, label=_("Groep"), empty_label=None)
     total = forms.IntegerField(label=_("Totaal aantal gesprekken"), min_value=1, max_value=200)
     duration_minutes = forms.IntegerField(
@@ -42,6 +77,8 @@ class RoundForm(forms.Form):
         widget=DateInput,
         help_text=_("Leeg: tot en met de dag vóór de eerste gespreksdag."),
     )
+
+    field_order = ["group", "name", "location"]
 
     def __init__(self, *args, groups, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,12 +107,10 @@ class RoundForm(forms.Form):
 
     def settings(self) -> RoundSettings:
         data = self.cleaned_data
-        closes_on = data.get("closes_on")
-        closes_at = None
-        if closes_on:
-            # "Tot en met" a day: closes at midnight at the end of that day.
-            closes_at = aware(closes_on + timedelta(days=1), time(0, 0))
+        closes_at = _closes_at(data.get("closes_on"))
         return RoundSettings(
+            name=data.get("name", ""),
+            location=data.get("location", ""),
             group=data["group"],
             total=data["total"],
             duration_minutes=data["duration_minutes"],
@@ -87,6 +122,30 @@ class RoundForm(forms.Form):
             extra_dates=tuple(d for d in (data.get(f"extra_date_{i}") for i in range(1, 5)) if d),
             closes_at=closes_at,
         )
+
+
+class RoundEditForm(RoundNameFields):
+    """What a teacher may change without moving a booked talk."""
+
+    closes_on = forms.DateField(
+        label=_("Inschrijven kan tot en met"),
+        widget=DateInput,
+        help_text=_("Ouders kiezen of wijzigen hun tijd tot en met deze dag."),
+    )
+
+    def __init__(self, *args, conference, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conference = conference
+
+    def clean_closes_on(self):
+        closes_on = self.cleaned_data["closes_on"]
+        if closes_on > self.conference.days[-1]:
+            raise forms.ValidationError(_("Inschrijven moet sluiten vóór de laatste dag."))
+        return closes_on
+
+    @property
+    def closes_at(self):
+        return _closes_at(self.cleaned_data["closes_on"])
 
 
 class SlotAddForm(forms.Form):

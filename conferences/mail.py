@@ -59,22 +59,40 @@ def _vtimezone(year: int):
     )
 
 
-def conference_ics(*, slot: Slot, pupil: Pupil, cancel: bool = False) -> bytes:
-    """A calendar invitation in Europe/Amsterdam time (VTIMEZONE included). One UID per child
-    and round, so a changed booking updates the same calendar entry."""
+def _organizer(conference: ConferenceRound):
+    """The teacher (or, without one, the school) as the invitation's ORGANIZER."""
+    from icalendar import vCalAddress, vText
+
+    if conference.teacher is not None:
+        email, name = conference.teacher.email, conference.teacher.full_name
+    else:
+        email, name = conference.school.from_email, conference.school.name
+    organizer = vCalAddress(f"mailto:{email}")
+    organizer.params["cn"] = vText(name)
+    return organizer
+
+
+def conference_ics(*, slot: Slot, pupil: Pupil, attendee: Parent, cancel: bool = False) -> bytes:
+    """An iTIP invitation (RFC 5546) in Europe/Amsterdam time (VTIMEZONE included):
+    METHOD:REQUEST with the teacher as ORGANIZER and the receiving parent as ATTENDEE, which
+    Outlook, Google and Apple calendars accept; METHOD:CANCEL with the same UID removes it.
+    One UID per child and round, so a changed booking updates the same calendar entry."""
     from icalendar import Calendar, Event, vCalAddress, vText
 
     conference = slot.round
     starts = slot.starts_at.astimezone(AMSTERDAM)
+    now = timezone.now()
     cal = Calendar()
     cal.add("prodid", "-//OCS//Oudergesprekken//NL")
     cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
     cal.add("method", "CANCEL" if cancel else "REQUEST")
     cal.add_component(_vtimezone(starts.year))
     event = Event()
     event.add("uid", f"oudergesprek-{conference.public_id}-{pupil.public_id}@ocs")
-    event.add("dtstamp", timezone.now())
-    event.add("sequence", int(timezone.now().timestamp()) - 1_700_000_000)
+    event.add("dtstamp", now)
+    # Later messages about the same talk must carry a higher SEQUENCE.
+    event.add("sequence", int(now.timestamp()) - 1_700_000_000)
     event.add("dtstart", starts)
     event.add("dtend", slot.ends_at.astimezone(AMSTERDAM))
     event.add(
@@ -82,12 +100,18 @@ def conference_ics(*, slot: Slot, pupil: Pupil, cancel: bool = False) -> bytes:
         _("Oudergesprek %(child)s (%(group)s)")
         % {"child": pupil.first_name, "group": conference.group.name},
     )
-    event.add("location", vText(conference.school.name))
+    event.add("location", vText(conference.location or conference.school.name))
+    if conference.location_is_link:
+        event.add("url", conference.location)
     event.add("status", "CANCELLED" if cancel else "CONFIRMED")
-    if conference.teacher is not None:
-        organizer = vCalAddress(f"mailto:{conference.teacher.email}")
-        organizer.params["cn"] = vText(conference.teacher.full_name)
-        event.add("organizer", organizer)
+    event.add("transp", "OPAQUE")
+    event.add("organizer", _organizer(conference))
+    guest = vCalAddress(f"mailto:{attendee.email}")
+    guest.params["cn"] = vText(attendee.full_name)
+    guest.params["role"] = vText("REQ-PARTICIPANT")
+    guest.params["partstat"] = vText("ACCEPTED")
+    guest.params["rsvp"] = vText("FALSE")
+    event.add("attendee", guest)
     cal.add_component(event)
     return cal.to_ical()
 
@@ -96,10 +120,10 @@ def booking_mail_send(*, slot: Slot, booker: Parent | None, changed: bool = Fals
     """Confirmation with .ics to the parent who booked (or, when the teacher planned, to all
     parents); a short note to the child's other parent(s)."""
     conference, pupil = slot.round, slot.pupil
-    ics = conference_ics(slot=slot, pupil=pupil)
     for parent in child_parents(pupil):
         coalesce = ""
         if booker is None or parent.pk == booker.pk:
+            ics = conference_ics(slot=slot, pupil=pupil, attendee=parent)
             template, attachments = (
                 "conference_booked",
                 [("oudergesprek.ics", ics, "text/calendar; method=REQUEST")],
@@ -131,15 +155,19 @@ def co_parent_key(conference: ConferenceRound, pupil: Pupil, parent: Parent) -> 
     return f"conference-other:{conference.pk}:{pupil.pk}:{parent.pk}"
 
 
-def cancellation_mail_send(*, slot: Slot, pupil: Pupil, canceller: Parent | None = None) -> None:
+def cancellation_mail_send(
+    *, slot: Slot, pupil: Pupil, canceller: Parent | None = None, round_deleted: bool = False
+) -> None:
     conference = slot.round
-    ics = conference_ics(slot=slot, pupil=pupil, cancel=True)
     for parent in child_parents(pupil):
         other = canceller is not None and parent.pk != canceller.pk
+        ics = conference_ics(slot=slot, pupil=pupil, attendee=parent, cancel=True)
         email_enqueue(
             to=parent.email,
             template="conference_cancelled",
-            context=mail_context(conference, parent=parent, pupil=pupil, slot=slot),
+            context=mail_context(
+                conference, parent=parent, pupil=pupil, slot=slot, round_deleted=round_deleted
+            ),
             school=conference.school,
             parent=parent,
             reply_to=teacher_email(conference),

@@ -17,6 +17,9 @@ class ConferenceRound(models.Model):
     teacher = models.ForeignKey(
         StaffMember, null=True, on_delete=models.SET_NULL, related_name="conference_rounds"
     )
+    # Tells two rounds of one group apart ("Oudergesprekken Groep 3 november").
+    name = models.CharField(_("naam"), max_length=120)
+    location = models.CharField(_("plaats of videolink"), max_length=300, blank=True)
     total = models.PositiveSmallIntegerField(_("totaal aantal gesprekken"))
     duration_minutes = models.PositiveSmallIntegerField(_("duur van een gesprek (minuten)"))
     per_block = models.PositiveSmallIntegerField(_("aantal gesprekken zonder pauze"))
@@ -43,15 +46,20 @@ class ConferenceRound(models.Model):
             models.CheckConstraint(
                 condition=Q(end_time__gt=F("start_time")), name="conference_round_end_after_start"
             ),
+            models.CheckConstraint(condition=~Q(name=""), name="conference_round_has_name"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.group} {self.start_date:%d-%m-%Y}"
+        return self.name or f"{self.group} {self.start_date:%d-%m-%Y}"
 
     @property
     def days(self) -> list:
         extra = [self.extra_date_1, self.extra_date_2, self.extra_date_3, self.extra_date_4]
         return sorted({self.start_date, *(d for d in extra if d)})
+
+    @property
+    def location_is_link(self) -> bool:
+        return self.location.startswith(("https://", "http://"))
 
     @property
     def is_published(self) -> bool:

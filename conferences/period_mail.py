@@ -52,7 +52,7 @@ def period_ics(*, period: ConferencePeriod, parent: Parent, talks: list[Slot]) -
             _("Oudergesprek %(child)s (%(group)s)")
             % {"child": pupil.first_name, "group": conference.group.name},
         )
-        event.add("location", vText(conference.school.name))
+        event.add("location", vText(conference.location or conference.school.name))
         if teacher_email(conference):
             organizer = vCalAddress(f"mailto:{teacher_email(conference)}")
             organizer.params["cn"] = vText(conference.teacher.full_name)

@@ -130,6 +130,7 @@ def period_create(*, staff: StaffMember, plan: PeriodSettings) -> ConferencePeri
                 school=staff.school,
                 group=group,
                 teacher=teacher,
+                name=f"{period.name} {group.name}",
                 total=count,
                 duration_minutes=plan.duration_minutes,
                 per_block=plan.per_block,

@@ -29,6 +29,7 @@ class Card:
     is_open: bool
     booking: Slot | None
     days: list = field(default_factory=list)
+    has_error: bool = False  # the parent's last submit for this card needs fixing
 
 
 def _open_rounds(parent: Parent, group_ids, now):
@@ -40,7 +41,7 @@ def _open_rounds(parent: Parent, group_ids, now):
             slots__ends_at__gt=now,
         )
         .distinct()
-        .select_related("group", "teacher")
+        .select_related("group", "teacher", "school")
         .order_by("start_date", "group__name")
     )
 

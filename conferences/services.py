@@ -100,6 +100,8 @@ class RoundSettings:
     end_time: time
     extra_dates: tuple[date, ...] = ()
     closes_at: datetime | None = None
+    name: str = ""
+    location: str = ""
 
     @property
     def days(self) -> list[date]:
@@ -117,6 +119,14 @@ class RoundSettings:
         )
 
 
+def default_round_name(*, group: Group, start_date: date) -> str:
+    """ "Oudergesprekken Groep 3 november": tells two rounds of one group apart."""
+    return _("Oudergesprekken %(group)s %(month)s") % {
+        "group": group.name,
+        "month": date_format(start_date, "F"),
+    }
+
+
 @transaction.atomic
 def round_create(
     *, staff: StaffMember, plan: RoundSettings, accept_fewer: bool = False
@@ -131,6 +141,8 @@ def round_create(
         school=staff.school,
         group=plan.group,
         teacher=staff,
+        name=plan.name.strip() or default_round_name(group=plan.group, start_date=plan.start_date),
+        location=plan.location.strip(),
         total=plan.total,
         duration_minutes=plan.duration_minutes,
         per_block=plan.per_block,
@@ -161,6 +173,36 @@ def round_publish(*, conference: ConferenceRound) -> None:
     conference.save(update_fields=["published_at"])
     for slot in conference.slots.filter(pupil__isnull=False).select_related("pupil"):
         booking_mail_send(slot=slot, booker=None)
+
+
+def round_update(
+    *, conference: ConferenceRound, name: str, location: str, closes_at: datetime
+) -> None:
+    """Change what does not move a booked talk: the name, the place and when booking closes."""
+    conference.name = name.strip() or default_round_name(
+        group=conference.group, start_date=conference.start_date
+    )
+    conference.location = location.strip()
+    conference.closes_at = closes_at
+    conference.save(update_fields=["name", "location", "closes_at"])
+
+
+@transaction.atomic
+def round_delete(*, conference: ConferenceRound) -> int:
+    """Delete the round and its times. When parents could see it, the parents of every child
+    with a talk get a cancellation with an .ics that removes it from their calendar.
+    Returns the number of talks cancelled."""
+    booked = list(
+        conference.slots.select_for_update(of=("self",))
+        .filter(pupil__isnull=False)
+        .select_related("pupil")
+    )
+    if conference.is_published:
+        for slot in booked:
+            slot.round = conference
+            cancellation_mail_send(slot=slot, pupil=slot.pupil, round_deleted=True)
+    conference.delete()
+    return len(booked)
 
 
 def slot_add(*, conference: ConferenceRound, day: date, start: time) -> Slot:
@@ -407,18 +449,38 @@ def default_notification(conference: ConferenceRound) -> tuple[str, str]:
 
 
 def notification_send(*, conference: ConferenceRound, subject: str, body: str) -> int:
-    """ "Verstuur": the text to every unblocked parent of the group."""
+    """ "Verstuur": the text to every unblocked parent of the group. A parent whose children
+    in the group the teacher already planned in gets their time instead of "kies een tijd"."""
     count = 0
+    planned = {
+        s.pupil_id: s for s in conference.slots.filter(pupil__isnull=False).select_related("pupil")
+    }
+    parents = group_parents(conference).prefetch_related("pupils")
     with transaction.atomic():
-        for parent in group_parents(conference):
-            email_enqueue(
-                to=parent.email,
-                template="conference_notification",
-                context={"subject": subject, "body": body, "school": conference.school},
-                school=conference.school,
-                parent=parent,
-                reply_to=teacher_email(conference),
-            )
+        for parent in parents:
+            children = [p for p in parent.pupils.all() if p.group_id == conference.group_id]
+            if children and all(child.pk in planned for child in children):
+                email_enqueue(
+                    to=parent.email,
+                    template="conference_planned",
+                    context=mail_context(
+                        conference,
+                        parent=parent,
+                        talks=[planned[child.pk] for child in children],
+                    ),
+                    school=conference.school,
+                    parent=parent,
+                    reply_to=teacher_email(conference),
+                )
+            else:
+                email_enqueue(
+                    to=parent.email,
+                    template="conference_notification",
+                    context={"subject": subject, "body": body, "school": conference.school},
+                    school=conference.school,
+                    parent=parent,
+                    reply_to=teacher_email(conference),
+                )
             count += 1
         conference.notified_at = timezone.now()
         conference.save(update_fields=["notified_at"])

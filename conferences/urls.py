@@ -7,6 +7,8 @@ urlpatterns = [
     path("oudergesprekken/", views.round_list, name="round_list"),
     path("oudergesprekken/nieuw/", views.round_create, name="round_create"),
     path("oudergesprekken/<uuid:round_id>/", views.round_detail, name="round_detail"),
+    path("oudergesprekken/<uuid:round_id>/wijzigen/", views.round_edit, name="round_edit"),
+    path("oudergesprekken/<uuid:round_id>/verwijderen/", views.round_delete, name="round_delete"),
     path("oudergesprekken/<uuid:round_id>/tijden/toevoegen/", views.slot_add, name="slot_add"),
     path(
         "oudergesprekken/<uuid:round_id>/tijden/<int:slot_id>/verwijderen/",

@@ -1,4 +1,5 @@
 from collections import defaultdict
+from datetime import time, timedelta
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
@@ -7,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
@@ -17,7 +19,7 @@ from conferences.access import (
     round_for_staff,
     rounds_for_staff,
 )
-from conferences.forms import NotificationForm, RoundForm, SlotAddForm
+from conferences.forms import NotificationForm, RoundEditForm, RoundForm, SlotAddForm
 from conferences.models import ConferenceRound
 from conferences.selectors import portal_rounds
 from conferences.slots import AMSTERDAM
@@ -80,6 +82,20 @@ def round_create(request: HttpRequest) -> HttpResponse:
     return render(request, "conferences/round_form.html", {"form": form, "shortfall": shortfall})
 
 
+def pupil_labels(pupils) -> dict[int, str]:
+    """Names for the planning dropdown that tell children apart: the full name, and where
+    two children of the group share it, their leerlingnummer too."""
+    counts = defaultdict(int)
+    for pupil in pupils:
+        counts[pupil.full_name] += 1
+    return {
+        p.pk: p.full_name
+        if counts[p.full_name] == 1
+        else _("%(name)s (leerlingnummer %(number)s)") % {"name": p.full_name, "number": p.number}
+        for p in pupils
+    }
+
+
 def _slot_grid(conference: ConferenceRound):
     slots = list(conference.slots.select_related("pupil", "booked_by").order_by("starts_at"))
     unblocked = Parent.objects.filter(is_blocked=False).order_by("last_name", "first_name")
@@ -89,6 +105,9 @@ def _slot_grid(conference: ConferenceRound):
         .order_by("first_name", "last_name")
     )
     by_pk = {p.pk: p for p in pupils}
+    labels = pupil_labels(pupils)
+    for pupil in pupils:
+        pupil.label = labels[pupil.pk]
     days = defaultdict(list)
     for slot in slots:
         slot.child = by_pk.get(slot.pupil_id)
@@ -163,6 +182,55 @@ def slot_add(request: HttpRequest, round_id) -> HttpResponse:
 
 
 @staff_required
+def round_edit(request: HttpRequest, round_id) -> HttpResponse:
+    """Name, place and closing date: the settings that never move a booked talk."""
+    conference = round_for_staff(request, round_id)
+    closes = timezone.localtime(conference.closes_at)
+    # Booking closes at midnight after the last day ("tot en met").
+    closes_on = closes.date() - timedelta(days=1) if closes.time() == time(0) else closes.date()
+    initial = {"name": conference.name, "location": conference.location, "closes_on": closes_on}
+    form = RoundEditForm(request.POST or None, initial=initial, conference=conference)
+    if request.method == "POST" and form.is_valid():
+        services.round_update(
+            conference=conference,
+            name=form.cleaned_data["name"],
+            location=form.cleaned_data["location"],
+            closes_at=form.closes_at,
+        )
+        audit_record(request=request, action="edit", obj=conference, step="instellingen")
+        messages.success(request, _("De instellingen zijn opgeslagen."))
+        return redirect(_detail(conference))
+    return render(request, "conferences/round_edit.html", {"conference": conference, "form": form})
+
+
+@staff_required
+def round_delete(request: HttpRequest, round_id) -> HttpResponse:
+    conference = round_for_staff(request, round_id)
+    booked = conference.slots.filter(pupil__isnull=False).count()
+    if request.method == "POST":
+        name = conference.name
+        audit_record(request=request, action="delete", obj=conference, name=name, booked=booked)
+        cancelled = services.round_delete(conference=conference)
+        if cancelled and conference.is_published:
+            messages.success(
+                request,
+                ngettext(
+                    "%(name)s is verwijderd. De ouders van %(count)s kind kregen een annulering.",
+                    "%(name)s is verwijderd. De ouders van %(count)s kinderen kregen een "
+                    "annulering.",
+                    cancelled,
+                )
+                % {"name": name, "count": cancelled},
+            )
+        else:
+            messages.success(request, _("%(name)s is verwijderd.") % {"name": name})
+        return redirect("conferences:round_list")
+    return render(
+        request, "conferences/round_delete.html", {"conference": conference, "booked": booked}
+    )
+
+
+@staff_required
 @require_POST
 def round_publish(request: HttpRequest, round_id) -> HttpResponse:
     conference = round_for_staff(request, round_id)
@@ -233,7 +301,7 @@ def round_pdf(request: HttpRequest, round_id) -> HttpResponse:
     data = render_pdf(
         "pdf/conference_overview.html",
         {
-            "title": _("Oudergesprekken %(group)s") % {"group": conference.group.name},
+            "title": conference.name,
             "subtitle": conference.teacher.full_name if conference.teacher else "",
             "school": conference.school,
             "generated_on": timezone.localdate(),
@@ -254,6 +322,18 @@ def portal(request: HttpRequest) -> HttpResponse:
     return render(request, "conferences/portal.html", {"cards": cards})
 
 
+def _portal_with_error(request, conference, pupil, message: str, status=400) -> HttpResponse:
+    """The portal again, with the problem in the card of the child it is about (focused when
+    the page loads), not in a message at the top that does not say which child."""
+    cards = portal_rounds(request.parent)
+    for card in cards:
+        card.has_error = card.conference.pk == conference.pk and card.pupil.pk == pupil.pk
+    if not any(card.has_error for card in cards):  # no card for this child and round
+        messages.warning(request, message)
+    context = {"cards": cards, "card_error": message}
+    return render(request, "conferences/portal.html", context, status=status)
+
+
 def _pupil_for_parent(request: HttpRequest) -> Pupil:
     try:
         return pupils_for_parent_current(request.parent).get(public_id=request.POST.get("pupil"))
@@ -272,15 +352,14 @@ def portal_book(request: HttpRequest, round_id) -> HttpResponse:
     try:
         slot_id = int(request.POST.get("slot", ""))
     except ValueError:
-        messages.error(request, _("Kies een tijd."))
-        return redirect("conferences:portal")
+        message = _("Kies een tijd voor %(child)s.") % {"child": pupil.first_name}
+        return _portal_with_error(request, conference, pupil, message)
     try:
         slot = services.slot_book(
             parent=request.parent, conference=conference, pupil=pupil, slot_id=slot_id
         )
     except services.ConferenceError as error:
-        messages.warning(request, str(error))
-        return redirect("conferences:portal")
+        return _portal_with_error(request, conference, pupil, str(error), status=409)
     audit_record(
         request=request,
         action="create",

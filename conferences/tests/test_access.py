@@ -23,6 +23,10 @@ STAFF_VIEWS = [
     ("round_remind", "post", True, [302, 404, 302, 302, 404, 403, 302]),
     ("round_pdf", "get", True, [200, 404, 200, 200, 404, 403, 302]),
     ("slot_add", "post", True, [302, 404, 302, 302, 404, 403, 302]),
+    ("round_edit", "get", True, [200, 404, 200, 200, 404, 403, 302]),
+    ("round_edit", "post", True, [200, 404, 200, 200, 404, 403, 302]),
+    ("round_delete", "get", True, [200, 404, 200, 200, 404, 403, 302]),
+    ("round_delete", "post", True, [302, 404, 302, 302, 404, 403, 302]),
 ]
 
 CASES = [

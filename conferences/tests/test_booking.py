@@ -123,7 +123,7 @@ def test_the_loser_of_a_taken_time_sees_a_message_and_the_fresh_list(
     login(world.petra)
     response = book(client, conference, world.sam, slot)
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "Dit tijdstip is net bezet" in page
     assert f'value="{slot.pk}"' not in page  # the fresh list no longer offers it
     assert f'value="{slot_at(conference, 15, 10).pk}"' in page

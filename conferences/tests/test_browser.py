@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from conftest import PASSWORD
-from lib.testing import screenshot
+from lib.testing import assert_accessible, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
@@ -75,6 +75,7 @@ def test_the_oudergesprekken_chapter_from_creation_to_pdf(
     page.get_by_label("Kind om 15:10").select_option(label="Sam Jansen")
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_text("ingepland door de leerkracht")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Tijdvak 16:00 verwijderen").click()
     expect(page.get_by_text("Het tijdvak is verwijderd.")).to_be_visible()
     page.locator("form.inline-form").get_by_label("Dag").fill(day.isoformat())
@@ -156,3 +157,93 @@ def test_a_parent_of_two_children_sees_both_rounds_and_the_siblings_talk_on_a_ph
     sam.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_text("Opgeslagen: het gesprek voor Sam")).to_be_visible()
     phone.close()
+
+
+def test_destructive_buttons_ask_first_and_a_missing_choice_is_shown_at_the_childs_card(
+    live_server, page, browser, world, make_round
+):
+    from conferences.services import slot_book
+    from conferences.tests.conftest import slot_at
+
+    conference = make_round()
+    lotte_round = make_round(group=world.g4, staff=world.bram)
+    slot_book(
+        parent=world.quinten,
+        conference=lotte_round,
+        pupil=world.lotte,
+        slot_id=slot_at(lotte_round, 15, 20).pk,
+    )
+    base = live_server.url
+    log_in(page, base, "/team/login/", "anna@linde.test")
+    page.goto(f"{base}/oudergesprekken/{conference.public_id}/")
+    questions = []
+
+    def dismiss(dialog):
+        questions.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    page.get_by_role("button", name="Tijdvak 15:00 verwijderen").click()
+    page.get_by_role("button", name="Stuur een herinnering").click()
+    page.wait_for_timeout(300)
+    assert questions == [
+        "Het tijdvak van 15:00 verwijderen?",
+        "Een herinnering sturen aan de ouders van 1 kind zonder tijd?",
+    ]
+    assert conference.slots.count() == 6  # nothing was deleted
+    page.remove_listener("dialog", dismiss)
+
+    # Quinten on a phone: Sam's card, submitted without a choice.
+    phone = browser.new_context(viewport=PHONE, is_mobile=True)
+    parent_page = phone.new_page()
+    log_in(parent_page, base, "/ouders/login/", "quinten@example.nl")
+    parent_page.goto(base + "/portaal/oudergesprekken/")
+    sam = parent_page.get_by_role("region", name="Sam · Groep 3")
+    # The reason a time cannot be chosen is not dimmed; only the time is.
+    note = sam.get_by_text("valt samen met het gesprek van Lotte")
+    assert note.evaluate("e => getComputedStyle(e.closest('label')).opacity") == "1"
+    sam.get_by_role("button", name="Opslaan").click()
+    sam = parent_page.get_by_role("region", name="Sam · Groep 3")
+    expect(sam.get_by_text("Kies een tijd voor Sam.")).to_be_visible()
+    assert parent_page.evaluate("document.activeElement.getAttribute('aria-labelledby')") == (
+        sam.get_attribute("aria-labelledby")
+    )
+    screenshot(parent_page, "conferences-portal-missing-choice-phone")
+    assert_accessible(parent_page)
+    # Cancelling a booked talk asks first.
+    sam.get_by_role("radio", name="15:30–15:40").check()
+    sam.get_by_role("button", name="Opslaan").click()
+    asked = []
+    parent_page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    sam = parent_page.get_by_role("region", name="Sam · Groep 3")
+    sam.get_by_role("button", name="Gesprek annuleren").click()
+    parent_page.wait_for_timeout(300)
+    assert asked == ["Het gesprek voor Sam annuleren?"]
+    assert conference.slots.filter(pupil=world.sam).exists()
+    phone.close()
+
+
+def test_the_teacher_renames_a_round_and_deletes_it(live_server, page, world, make_round):
+    from conferences.models import ConferenceRound
+
+    conference = make_round()
+    base = live_server.url
+    log_in(page, base, "/team/login/", "anna@linde.test")
+    page.goto(f"{base}/oudergesprekken/{conference.public_id}/")
+    page.get_by_role("link", name="Instellingen wijzigen").click()
+    page.get_by_label("Naam").fill("Rapportgesprekken")
+    page.get_by_label("Plaats of videolink").fill("https://")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    screenshot(page, "conferences-edit-error")
+    assert_accessible(page)
+    page.get_by_label("Plaats of videolink").fill("Lokaal 12")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_role("heading", name="Rapportgesprekken")).to_be_visible()
+    expect(page.get_by_text("Plaats: Lokaal 12")).to_be_visible()
+    screenshot(page, "conferences-detail-renamed")
+    page.get_by_role("link", name="Ronde verwijderen").click()
+    screenshot(page, "conferences-delete")
+    page.get_by_role("button", name="Ronde verwijderen").click()
+    expect(page.get_by_text("Rapportgesprekken is verwijderd.")).to_be_visible()
+    assert not ConferenceRound.objects.exists()
