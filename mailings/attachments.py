@@ -51,9 +51,12 @@ _DANGEROUS_MARKUP = re.compile(rb"<\s*(script|html|!doctype|svg|iframe|object)\b
 
 
 class AttachmentError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    """One or more refused files; `problems` holds one Dutch sentence per refused file."""
+
+    def __init__(self, message: str | list[str]):
+        self.problems = [message] if isinstance(message, str) else list(message)
+        self.message = " ".join(self.problems)
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -86,52 +89,65 @@ def _head(upload: UploadedFile) -> bytes:
 
 
 def attachments_check(files: list[UploadedFile]) -> list[CheckedAttachment]:
-    """Raise AttachmentError (Dutch) for the first problem; return the cleaned list."""
+    """Return the cleaned list, or raise AttachmentError naming every refused file with its
+    reason (not only the first)."""
     if len(files) > MAX_FILES:
         raise AttachmentError(_("U kunt maximaal %(n)s bijlagen meesturen.") % {"n": MAX_FILES})
     checked = []
+    problems = []
     total = 0
     for upload in files:
-        filename = clean_filename(upload.name)
-        ext = filename.rpartition(".")[2].lower() if "." in filename else ""
-        if ext not in ALLOWED:
-            raise AttachmentError(
-                _(
-                    "Het bestand “%(name)s” kan niet worden meegestuurd: dit bestandstype is "
-                    "niet toegestaan. Toegestaan zijn onder meer pdf, Word, Excel, "
-                    "afbeeldingen en tekstbestanden."
-                )
-                % {"name": filename}
-            )
-        if upload.size == 0:
-            raise AttachmentError(_("Het bestand “%(name)s” is leeg.") % {"name": filename})
-        if upload.size > MAX_FILE_SIZE:
-            raise AttachmentError(
-                _("Het bestand “%(name)s” is te groot (%(size)s); het maximum is %(max)s.")
-                % {
-                    "name": filename,
-                    "size": filesizeformat(upload.size),
-                    "max": filesizeformat(MAX_FILE_SIZE),
-                }
-            )
-        total += upload.size
-        if total > MAX_TOTAL_SIZE:
-            raise AttachmentError(
-                _("De bijlagen zijn samen te groot; het maximum is %(max)s per bericht.")
-                % {"max": filesizeformat(MAX_TOTAL_SIZE)}
-            )
-        mimetype, signatures = ALLOWED[ext]
-        head = _head(upload)
-        dangerous = head.startswith(_DANGEROUS_PREFIXES) or (
-            signatures is None and _DANGEROUS_MARKUP.search(head)
+        try:
+            item = _check_one(upload)
+        except AttachmentError as error:
+            problems.extend(error.problems)
+            continue
+        total += item.size
+        checked.append(item)
+    if problems:
+        raise AttachmentError(problems)
+    if total > MAX_TOTAL_SIZE:
+        raise AttachmentError(
+            _("De bijlagen zijn samen te groot; het maximum is %(max)s per bericht.")
+            % {"max": filesizeformat(MAX_TOTAL_SIZE)}
         )
-        if dangerous or (signatures is not None and not head.startswith(signatures)):
-            raise AttachmentError(
-                _(
-                    "Het bestand “%(name)s” is geen geldig %(ext)s-bestand of bevat mogelijk "
-                    "schadelijke inhoud; het wordt niet meegestuurd."
-                )
-                % {"name": filename, "ext": ext}
-            )
-        checked.append(CheckedAttachment(upload, filename, mimetype, upload.size))
     return checked
+
+
+def _check_one(upload: UploadedFile) -> CheckedAttachment:
+    filename = clean_filename(upload.name)
+    ext = filename.rpartition(".")[2].lower() if "." in filename else ""
+    if ext not in ALLOWED:
+        raise AttachmentError(
+            _(
+                "Het bestand “%(name)s” kan niet worden meegestuurd: dit bestandstype is "
+                "niet toegestaan. Toegestaan zijn onder meer pdf, Word, Excel, "
+                "afbeeldingen en tekstbestanden."
+            )
+            % {"name": filename}
+        )
+    if upload.size == 0:
+        raise AttachmentError(_("Het bestand “%(name)s” is leeg.") % {"name": filename})
+    if upload.size > MAX_FILE_SIZE:
+        raise AttachmentError(
+            _("Het bestand “%(name)s” is te groot (%(size)s); het maximum is %(max)s.")
+            % {
+                "name": filename,
+                "size": filesizeformat(upload.size),
+                "max": filesizeformat(MAX_FILE_SIZE),
+            }
+        )
+    mimetype, signatures = ALLOWED[ext]
+    head = _head(upload)
+    dangerous = head.startswith(_DANGEROUS_PREFIXES) or (
+        signatures is None and _DANGEROUS_MARKUP.search(head)
+    )
+    if dangerous or (signatures is not None and not head.startswith(signatures)):
+        raise AttachmentError(
+            _(
+                "Het bestand “%(name)s” is geen geldig %(ext)s-bestand of bevat mogelijk "
+                "schadelijke inhoud; het wordt niet meegestuurd."
+            )
+            % {"name": filename, "ext": ext}
+        )
+    return CheckedAttachment(upload, filename, mimetype, upload.size)

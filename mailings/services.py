@@ -33,9 +33,10 @@ MAX_BODY = 50_000
 
 
 class MailingError(Exception):
-    def __init__(self, message: str):
+    def __init__(self, message: str, problems: list[str] | None = None):
         super().__init__(message)
         self.message = message
+        self.problems = problems or [message]
 
 
 @dataclass
@@ -156,7 +157,7 @@ def mailing_send(
     try:
         checked = attachments_check(list(files))
     except AttachmentError as error:
-        raise MailingError(error.message) from None
+        raise MailingError(error.message, error.problems) from None
     candidates = mailing_candidates(staff=staff, groups=groups, special_groups=special_groups)
     recipients = mailing_recipients(candidates=candidates, parent_ids=parent_ids)
     if not recipients.reachable:

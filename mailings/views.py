@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -14,7 +16,7 @@ from mailings.access import (
     mailing_for_staff,
     mailings_for_staff,
 )
-from mailings.attachments import MAX_FILE_SIZE, MAX_TOTAL_SIZE
+from mailings.attachments import ALLOWED, MAX_FILE_SIZE, MAX_TOTAL_SIZE
 from mailings.models import OutgoingMessage
 from mailings.selectors import mailing_reach, with_counts
 from mailings.services import (
@@ -66,6 +68,7 @@ def _compose_context(request, groups, special_groups, individual, **extra) -> di
         "individual": individual,
         "max_file_size": MAX_FILE_SIZE,
         "max_total_size": MAX_TOTAL_SIZE,
+        "allowed_extensions": " ".join(sorted(ALLOWED)),
     }
     if groups or special_groups:
         candidates = mailing_candidates(
@@ -75,11 +78,37 @@ def _compose_context(request, groups, special_groups, individual, **extra) -> di
         skipped = {p.pk: skip_reason_label(reason) for p, reason in recipients.skipped}
         context.update(
             candidates=[(p, skipped.get(p.pk, "")) for p in candidates],
+            sections=_sections(candidates, skipped, groups, special_groups),
             reachable_count=len(recipients.reachable),
             skipped=[(p, skip_reason_label(reason)) for p, reason in recipients.skipped],
         )
     context.update(extra)
     return context
+
+
+def _sections(candidates, skipped, groups, special_groups) -> list[tuple[str, list]]:
+    """The parents to tick, per chosen group or special group (each parent once, under the
+    first one that holds them), so a teacher can select a whole group at once."""
+    from specialgroups.models import Signup
+
+    members = defaultdict(set)
+    signups = Signup.objects.filter(special_group__in=special_groups)
+    for special_id, parent_id in signups.values_list("special_group_id", "parent_id"):
+        members[special_id].add(parent_id)
+    placed: set[int] = set()
+    sections = []
+    for owner in [*groups, *special_groups]:
+        if owner in groups:
+            inside = [
+                p for p in candidates if any(c.group_id == owner.pk for c in p.current_pupils)
+            ]
+        else:
+            inside = [p for p in candidates if p.pk in members[owner.pk]]
+        rows = [(p, skipped.get(p.pk, "")) for p in inside if p.pk not in placed]
+        placed.update(p.pk for p in inside)
+        if rows:
+            sections.append((owner.name, rows))
+    return sections
 
 
 @staff_required
@@ -118,6 +147,7 @@ def send(request: HttpRequest) -> HttpResponse:
             special_groups,
             individual,
             error=error.message,
+            problems=error.problems,
             subject=subject,
             body=body,
             chosen_parent_ids=set(parent_ids or []),

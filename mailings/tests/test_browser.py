@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from lib.testing import screenshot
+from lib.testing import assert_accessible, screenshot
 from mailings.tests.helpers import PDF
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,7 +29,19 @@ def test_a_teacher_mails_chosen_parents_of_her_group_with_a_pdf(
     page.get_by_role("button", name="Bericht maken").click()
 
     page.get_by_label("Bijlagen").set_input_files(str(attachment))
-    page.get_by_label("Quinten Jansen").uncheck()
+    # Nobody is ticked at first; "Alles" and "Niets" work per group; the search narrows.
+    expect(page.get_by_label("Petra Jansen")).not_to_be_checked()
+    expect(page.get_by_label("Quinten Jansen")).not_to_be_checked()
+    page.get_by_role("button", name="Alles in Groep 3").click()
+    expect(page.get_by_label("Quinten Jansen")).to_be_checked()
+    expect(page.get_by_text("2 ouders gekozen")).to_be_visible()
+    page.get_by_role("button", name="Niets in Groep 3").click()
+    expect(page.get_by_label("Petra Jansen")).not_to_be_checked()
+    page.get_by_label("Zoek een ouder of kind").fill("petra")
+    expect(page.get_by_label("Quinten Jansen")).to_be_hidden()
+    page.get_by_label("Petra Jansen").check()
+    expect(page.get_by_text("1 ouder gekozen")).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("Onderwerp").fill("Schoolreis naar de Efteling")
     page.get_by_label("Bericht").fill("Beste ouders,\n\nVrijdag gaan we op schoolreis.\n\nAnna")
     screenshot(page, "mailings-compose")
@@ -51,3 +63,31 @@ def test_a_teacher_mails_chosen_parents_of_her_group_with_a_pdf(
     _rcpts, message = smtp.handler.received[0]
     names = [part.get_filename() for part in message.iter_attachments()]
     assert names == ["Schoolreis Zoe.pdf"]
+
+
+def test_refused_attachments_are_named_and_the_accepted_ones_stay(
+    live_server, page, world, tmp_path
+):
+    good = tmp_path / "Rooster.pdf"
+    good.write_bytes(PDF)
+    program = tmp_path / "setup.exe"
+    program.write_bytes(b"MZ\x90\x00")
+    empty = tmp_path / "leeg.txt"
+    empty.write_bytes(b"")
+    page.goto(f"{live_server.url}/team/login/")
+    page.get_by_label("E-mailadres").fill("anna@linde.test")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.goto(f"{live_server.url}/oudermailing/?group={world.g3.public_id}")
+    picker = page.get_by_label("Bijlagen")
+    picker.set_input_files([str(good), str(program), str(empty)])
+    problems = page.locator("#mailing-attachments-check li")
+    expect(problems).to_have_count(2)
+    expect(problems.nth(0)).to_contain_text("“setup.exe” wordt niet meegestuurd")
+    expect(problems.nth(1)).to_contain_text("“leeg.txt” wordt niet meegestuurd: het bestand")
+    assert picker.evaluate("e => Array.from(e.files).map(f => f.name)") == ["Rooster.pdf"]
+    screenshot(page, "mailings-attachments-refused")
+    page.get_by_label("Onderwerp").fill("Rooster")
+    page.get_by_label("Bericht").fill("Zie bijlage.")
+    page.get_by_role("button", name="Verstuur bericht").click()
+    expect(page.get_by_text("Uw bericht wordt verstuurd naar 2 ouders")).to_be_visible()

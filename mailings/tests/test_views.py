@@ -233,3 +233,33 @@ def test_the_compose_page_costs_the_same_queries_for_a_small_and_a_large_group(
     # Two more for the reach per family (recipients, their children).
     with django_assert_max_num_queries(16):
         client.get(reverse("mailings:detail", args=[Mailing.objects.get().public_id]))
+
+
+def test_individual_choice_starts_with_nobody_ticked_and_groups_the_parents(world, login):
+    page = (
+        login(world.anna)
+        .get(COMPOSE, {"group": world.g3.public_id, "individual": "1"})
+        .content.decode()
+    )
+    assert page.count('name="parent"') == 2
+    assert " checked" not in page[page.index("data-recipient-picker") :]
+    assert "<h3>Groep 3</h3>" in page
+    assert 'Alles<span class="visually-hidden"> in Groep 3</span>' in page
+
+
+def test_every_refused_attachment_is_named_with_its_reason(world, login):
+    files = [
+        pdf("Goed.pdf"),
+        SimpleUploadedFile("setup.exe", b"MZ\x90\x00", content_type="application/octet-stream"),
+        pdf("Nep.pdf", content=b"MZ not a pdf"),
+        SimpleUploadedFile("leeg.txt", b"", content_type="text/plain"),
+    ]
+    response = post(login(world.anna), groups=[world.g3], files=files)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Deze bestanden zijn niet meegestuurd:" in page
+    assert "“setup.exe” kan niet worden meegestuurd" in page
+    assert "“Nep.pdf” is geen geldig pdf-bestand" in page
+    assert "“leeg.txt” is leeg" in page
+    assert "Goed.pdf" not in page
+    assert not Mailing.objects.exists()
