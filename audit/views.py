@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from audit.models import AuditEvent
+from audit.sentences import describe
 from schools.access import manager_required
 
 
@@ -20,11 +21,13 @@ def log(request: HttpRequest) -> HttpResponse:
     if object_id:
         events = events.filter(object_id=object_id)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    rows = list(zip(page, describe(page, reader=request.staff), strict=True))
     return render(
         request,
         "audit/log.html",
         {
             "page": page,
+            "rows": rows,
             "actions": AuditEvent.Action.choices,
             "filters": {"action": action, "actor": actor, "object": object_id},
         },

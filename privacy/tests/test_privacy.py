@@ -141,6 +141,7 @@ def test_the_export_holds_sign_ups_and_conference_bookings(world):
         school=world.school,
         group=world.g3,
         teacher=world.anna,
+        name="Oudergesprekken Groep 3",
         total=1,
         duration_minutes=10,
         per_block=5,

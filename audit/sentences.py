@@ -1,0 +1,165 @@
+"""The Logboek in Dutch sentences a directie member understands.
+
+SENTENCES maps (action, object_type) of an audit entry to a sentence template with named
+placeholders:
+
+- ``{actor}``: who did it. Staff by name; a parent by name only when the reader may see that
+  parent (otherwise "een ouder"); "OCS" for entries without a person.
+- ``{object}``: the name of what it was done to (a parent, a group, a round, a mailing's
+  subject, …), resolved the same way: parents only for readers who may see them.
+- any key of the entry's ``detail`` (``{recipients}``, ``{count}``, …).
+
+To describe a new kind of entry, add one line, for example::
+
+    ("login", "user"): _("{actor} heeft ingelogd."),
+    ("login_failed", "user"): _("Mislukte inlogpoging voor {object}."),
+    ("edit", "user:email"): _("{actor} heeft het e-mailadres van de login gewijzigd."),
+
+An entry without a line (or whose detail lacks a placeholder) still gets a Dutch sentence
+from its action's label. Resolving names costs one query per kind of object on a page.
+"""
+
+from collections import defaultdict
+from string import Formatter
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+SENTENCES = {
+    ("view", "parent"): gettext_lazy("{actor} heeft de gegevens van {object} bekeken."),
+    ("edit", "parent"): gettext_lazy("{actor} heeft de gegevens van {object} gewijzigd."),
+    ("block", "parent"): gettext_lazy("{actor} heeft {object} geblokkeerd."),
+    ("unblock", "parent"): gettext_lazy("{actor} heeft {object} weer toegelaten."),
+    ("delete", "parent"): gettext_lazy("{actor} heeft een ouder verwijderd."),
+    ("erase", "parent"): gettext_lazy("{actor} heeft alle gegevens van een ouder gewist (AVG)."),
+    ("export", "parent"): gettext_lazy(
+        "{actor} heeft de gegevens van {object} geëxporteerd (AVG)."
+    ),
+    ("invite", "parent"): gettext_lazy("{actor} heeft {count} ouders uitgenodigd."),
+    ("download", "group"): gettext_lazy("{actor} heeft de pdf van {object} gedownload."),
+    ("move", "group"): gettext_lazy("{actor} heeft de leerlingen van {object} verplaatst."),
+    ("move", "school"): gettext_lazy(
+        "{actor} heeft alle groepen naar het nieuwe schooljaar verplaatst."
+    ),
+    ("send", "mailing"): gettext_lazy(
+        "{actor} heeft het bericht ‘{object}’ verstuurd aan {recipients} ouders."
+    ),
+    ("download", "mailingattachment"): gettext_lazy(
+        "{actor} heeft de bijlage ‘{object}’ gedownload."
+    ),
+    ("create", "conferenceround"): gettext_lazy("{actor} heeft ‘{object}’ aangemaakt."),
+    ("edit", "conferenceround"): gettext_lazy("{actor} heeft ‘{object}’ gewijzigd ({step})."),
+    ("delete", "conferenceround"): gettext_lazy("{actor} heeft ‘{name}’ verwijderd."),
+    ("download", "conferenceround"): gettext_lazy(
+        "{actor} heeft de pdf van ‘{object}’ gedownload."
+    ),
+    ("send", "conferenceround"): gettext_lazy(
+        "{actor} heeft voor ‘{object}’ een {kind} gestuurd aan {recipients} ouders."
+    ),
+    ("create", "slot"): gettext_lazy("{actor} heeft een oudergesprek gepland in ‘{object}’."),
+    ("create", "specialgroup"): gettext_lazy(
+        "{actor} heeft de speciale groep ‘{object}’ aangemaakt."
+    ),
+    ("edit", "specialgroup"): gettext_lazy("{actor} heeft de speciale groep ‘{object}’ gewijzigd."),
+    ("delete", "specialgroup"): gettext_lazy(
+        "{actor} heeft de speciale groep ‘{name}’ verwijderd."
+    ),
+    ("download", "specialgroup"): gettext_lazy(
+        "{actor} heeft de ledenlijst van ‘{object}’ gedownload."
+    ),
+    ("import", "importbatch"): gettext_lazy(
+        "{actor} heeft een import uit de administratie verwerkt."
+    ),
+    ("edit", "user"): gettext_lazy("{actor} heeft het eigen wachtwoord gewijzigd."),
+    ("edit", "staffmember"): gettext_lazy(
+        "{actor} heeft de tweestapsverificatie aan- of uitgezet."
+    ),
+    ("edit", "school"): gettext_lazy(
+        "{actor} heeft de beveiligingsinstellingen van de school gewijzigd."
+    ),
+}
+
+
+def _models():
+    from conferences.models import ConferenceRound, Slot
+    from mailings.models import Mailing, MailingAttachment
+    from schools.models import Group, Parent
+    from specialgroups.models import SpecialGroup
+
+    return {
+        "parent": (Parent, lambda p: p.full_name),
+        "group": (Group, lambda g: g.name),
+        "conferenceround": (ConferenceRound, lambda r: r.name),
+        "slot": (Slot.objects.select_related("round"), lambda s: s.round.name),
+        "specialgroup": (SpecialGroup, lambda g: g.name),
+        "mailing": (Mailing, lambda m: m.subject),
+        "mailingattachment": (MailingAttachment, lambda a: a.filename),
+    }
+
+
+def describe(events, *, reader) -> list[str]:
+    """One Dutch sentence per entry, as `reader` (a StaffMember) may read it."""
+    from schools.access import parents_for_staff
+    from schools.models import Parent
+
+    events = list(events)
+    models = _models()
+    wanted = defaultdict(set)
+    for event in events:
+        if event.object_type in models and event.object_id.isdigit():
+            wanted[event.object_type].add(int(event.object_id))
+    names: dict[tuple[str, int], str] = {}
+    visible_parents = set(parents_for_staff(reader).values_list("pk", flat=True))
+    for kind, ids in wanted.items():
+        source, label = models[kind]
+        queryset = source.objects.all() if hasattr(source, "objects") else source
+        for obj in queryset.filter(pk__in=ids):
+            if kind == "parent" and obj.pk not in visible_parents:
+                continue
+            names[(kind, obj.pk)] = label(obj)
+    # Parents who acted themselves (in the portal): named only when the reader may see them.
+    actor_ids = {e.actor_id for e in events if e.actor_id and "<" not in e.actor_label}
+    acting_parents = {
+        p.user_id: p.full_name
+        for p in Parent.objects.filter(user_id__in=actor_ids, pk__in=visible_parents)
+    }
+    return [_sentence(e, names, acting_parents) for e in events]
+
+
+def _actor(event, acting_parents) -> str:
+    if "<" in event.actor_label:  # staff: "Naam <e-mail>"
+        return event.actor_label.split("<")[0].strip()
+    if event.actor_id in acting_parents:
+        return acting_parents[event.actor_id]
+    if event.actor_id or event.actor_label:
+        return _("een ouder")
+    return "OCS"
+
+
+def _sentence(event, names, acting_parents) -> str:
+    values = {key: _plain(value) for key, value in (event.detail or {}).items()}
+    values["actor"] = _actor(event, acting_parents)
+    fallback_object = _("een ouder") if event.object_type == "parent" else _("een onderdeel")
+    values["object"] = names.get(
+        (event.object_type, int(event.object_id)) if event.object_id.isdigit() else None,
+        fallback_object,
+    )
+    template = SENTENCES.get((event.action, event.object_type))
+    if template is not None:
+        needed = {field for _text, field, _spec, _conv in Formatter().parse(str(template)) if field}
+        if needed <= values.keys():
+            return str(template).format(**values)
+    return _("%(actor)s: %(action)s.") % {
+        "actor": values["actor"],
+        "action": event.get_action_display(),
+    }
+
+
+def _plain(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if value is True:
+        return _("ja")
+    if value is False:
+        return _("nee")
+    return str(value)
