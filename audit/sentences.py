@@ -16,7 +16,9 @@ To describe a new kind of entry, add one line, for example::
     ("edit", "user:email"): _("{actor} heeft het e-mailadres van de login gewijzigd."),
 
 An entry without a line (or whose detail lacks a placeholder) still gets a Dutch sentence
-from its action's label. Resolving names costs one query per kind of object on a page.
+from its action's label. An app names its own objects for ``{object}`` with
+``register_object_names("mailing", Mailing.objects.all(), lambda m: m.subject)`` in its
+AppConfig.ready(). Resolving names costs one query per kind of object on a page.
 """
 
 from collections import defaultdict
@@ -80,20 +82,24 @@ SENTENCES = {
 }
 
 
-def _models():
-    from conferences.models import ConferenceRound, Slot
-    from mailings.models import Mailing, MailingAttachment
+# object_type → (queryset, label): how to name an entry's object. Apps above audit register
+# their own in AppConfig.ready() (audit may not import them): see register_object_names.
+_NAMERS: dict = {}
+
+
+def register_object_names(object_type: str, queryset, label) -> None:
+    """Let the Logboek name objects of `object_type` by `label(obj)`, fetched from
+    `queryset` (one query per page for all entries of that type)."""
+    _NAMERS[object_type] = (queryset, label)
+
+
+def _namers() -> dict:
     from schools.models import Group, Parent
-    from specialgroups.models import SpecialGroup
 
     return {
-        "parent": (Parent, lambda p: p.full_name),
-        "group": (Group, lambda g: g.name),
-        "conferenceround": (ConferenceRound, lambda r: r.name),
-        "slot": (Slot.objects.select_related("round"), lambda s: s.round.name),
-        "specialgroup": (SpecialGroup, lambda g: g.name),
-        "mailing": (Mailing, lambda m: m.subject),
-        "mailingattachment": (MailingAttachment, lambda a: a.filename),
+        "parent": (Parent.objects.all(), lambda p: p.full_name),
+        "group": (Group.objects.all(), lambda g: g.name),
+        **_NAMERS,
     }
 
 
@@ -103,7 +109,7 @@ def describe(events, *, reader) -> list[str]:
     from schools.models import Parent
 
     events = list(events)
-    models = _models()
+    models = _namers()
     wanted = defaultdict(set)
     for event in events:
         if event.object_type in models and event.object_id.isdigit():
@@ -111,8 +117,7 @@ def describe(events, *, reader) -> list[str]:
     names: dict[tuple[str, int], str] = {}
     visible_parents = set(parents_for_staff(reader).values_list("pk", flat=True))
     for kind, ids in wanted.items():
-        source, label = models[kind]
-        queryset = source.objects.all() if hasattr(source, "objects") else source
+        queryset, label = models[kind]
         for obj in queryset.filter(pk__in=ids):
             if kind == "parent" and obj.pk not in visible_parents:
                 continue

@@ -14,3 +14,9 @@ class ConferencesConfig(AppConfig):
         from conferences.period_notices import period_notices
 
         register_notice_provider(period_notices)
+
+        from audit.sentences import register_object_names
+        from conferences.models import ConferenceRound, Slot
+
+        register_object_names("conferenceround", ConferenceRound.objects.all(), lambda r: r.name)
+        register_object_names("slot", Slot.objects.select_related("round"), lambda s: s.round.name)

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class MailingsConfig(AppConfig):
     name = "mailings"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from audit.sentences import register_object_names
+        from mailings.models import Mailing, MailingAttachment
+
+        register_object_names("mailing", Mailing.objects.all(), lambda m: m.subject)
+        register_object_names(
+            "mailingattachment", MailingAttachment.objects.all(), lambda a: a.filename
+        )

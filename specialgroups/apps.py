@@ -10,3 +10,8 @@ class SpecialgroupsConfig(AppConfig):
         from specialgroups.notices import new_special_group_notices
 
         register_notice_provider(new_special_group_notices)
+
+        from audit.sentences import register_object_names
+        from specialgroups.models import SpecialGroup
+
+        register_object_names("specialgroup", SpecialGroup.objects.all(), lambda g: g.name)
