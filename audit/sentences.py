@@ -73,6 +73,25 @@ SENTENCES = {
         "{actor} heeft een import uit de administratie verwerkt."
     ),
     ("edit", "user"): gettext_lazy("{actor} heeft het eigen wachtwoord gewijzigd."),
+    # About a login (written for every school where the person has a role).
+    ("login", "user"): gettext_lazy("{object} is ingelogd."),
+    ("login_failed", "user"): gettext_lazy("Mislukte inlogpoging op het account van {object}."),
+    ("lockout", "user"): gettext_lazy(
+        "Het account van {object} is tijdelijk geblokkeerd na mislukte inlogpogingen."
+    ),
+    ("reset_requested", "user"): gettext_lazy("Voor {object} is een nieuw wachtwoord aangevraagd."),
+    ("reset_used", "user"): gettext_lazy(
+        "{object} heeft via de link een nieuw wachtwoord ingesteld."
+    ),
+    ("password_changed", "user"): gettext_lazy("{object} heeft het wachtwoord gewijzigd."),
+    ("2fa_on", "user"): gettext_lazy("{object} heeft tweestapsverificatie aangezet."),
+    ("2fa_off", "user"): gettext_lazy("{object} heeft tweestapsverificatie uitgezet."),
+    ("2fa_reset", "user"): gettext_lazy("De tweestapsverificatie van {object} is gereset."),
+    ("recovery_used", "user"): gettext_lazy("{object} heeft met een herstelcode ingelogd."),
+    ("invite_accepted", "user"): gettext_lazy("{object} heeft de uitnodiging geaccepteerd."),
+    ("email_confirmed", "user"): gettext_lazy(
+        "{object} heeft een nieuw inlogadres bevestigd ({old} → {new})."
+    ),
     ("edit", "staffmember"): gettext_lazy(
         "{actor} heeft de tweestapsverificatie aan- of uitgezet."
     ),
@@ -112,16 +131,30 @@ def describe(events, *, reader) -> list[str]:
     models = _namers()
     wanted = defaultdict(set)
     for event in events:
-        if event.object_type in models and event.object_id.isdigit():
+        if (event.object_type in models or event.object_type == "user") and (
+            event.object_id.isdigit()
+        ):
             wanted[event.object_type].add(int(event.object_id))
     names: dict[tuple[str, int], str] = {}
     visible_parents = set(parents_for_staff(reader).values_list("pk", flat=True))
     for kind, ids in wanted.items():
+        if kind not in models:
+            continue
         queryset, label = models[kind]
         for obj in queryset.filter(pk__in=ids):
             if kind == "parent" and obj.pk not in visible_parents:
                 continue
             names[(kind, obj.pk)] = label(obj)
+    # Logins: staff of the reader's school by name, parents only when the reader may see them.
+    if wanted.get("user"):
+        from schools.models import StaffMember
+
+        people = [
+            *Parent.objects.filter(user_id__in=wanted["user"], pk__in=visible_parents),
+            *StaffMember.objects.filter(user_id__in=wanted["user"], school=reader.school),
+        ]
+        for person in people:
+            names[("user", person.user_id)] = person.full_name
     # Parents who acted themselves (in the portal): named only when the reader may see them.
     actor_ids = {e.actor_id for e in events if e.actor_id and "<" not in e.actor_label}
     acting_parents = {
@@ -144,7 +177,9 @@ def _actor(event, acting_parents) -> str:
 def _sentence(event, names, acting_parents) -> str:
     values = {key: _plain(value) for key, value in (event.detail or {}).items()}
     values["actor"] = _actor(event, acting_parents)
-    fallback_object = _("een ouder") if event.object_type == "parent" else _("een onderdeel")
+    fallback_object = {"parent": _("een ouder"), "user": _("een ouder")}.get(
+        event.object_type, _("een onderdeel")
+    )
     values["object"] = names.get(
         (event.object_type, int(event.object_id)) if event.object_id.isdigit() else None,
         fallback_object,

@@ -75,14 +75,16 @@ def test_parents_are_named_only_to_readers_who_may_see_them(world, make_staff):
 
 
 def test_an_entry_without_a_sentence_still_reads_as_dutch(world):
-    audit_record(request=staff_request(world.anna), action="login", object_type="user")
-    assert describe(AuditEvent.objects.all(), reader=world.dirk) == ["Anna Docent: ingelogd."]
+    audit_record(request=staff_request(world.anna), action="erase", object_type="pupil")
+    assert describe(AuditEvent.objects.all(), reader=world.dirk) == ["Anna Docent: gewist (AVG)."]
 
 
 def test_a_new_kind_of_entry_is_one_line(world, monkeypatch):
-    monkeypatch.setitem(SENTENCES, ("login", "user"), "{actor} heeft ingelogd.")
-    audit_record(request=staff_request(world.anna), action="login", object_type="user")
-    assert describe(AuditEvent.objects.all(), reader=world.dirk) == ["Anna Docent heeft ingelogd."]
+    monkeypatch.setitem(SENTENCES, ("erase", "pupil"), "{actor} heeft een leerling gewist.")
+    audit_record(request=staff_request(world.anna), action="erase", object_type="pupil")
+    assert describe(AuditEvent.objects.all(), reader=world.dirk) == [
+        "Anna Docent heeft een leerling gewist."
+    ]
 
 
 def test_the_log_costs_a_fixed_number_of_queries(
@@ -94,3 +96,18 @@ def test_the_log_costs_a_fixed_number_of_queries(
     login(world.dirk)
     with django_assert_max_num_queries(15):
         client.get("/beheer/logboek/")
+
+
+def test_login_entries_name_staff_and_only_visible_parents(world):
+    from audit.services import audit_identity
+
+    audit_identity(request=None, user=world.anna.user, action="login")
+    audit_identity(request=None, user=world.petra.user, action="login_failed")
+    events = AuditEvent.objects.filter(school=world.school).order_by("pk")
+    assert describe(events, reader=world.dirk) == [
+        "Anna Docent is ingelogd.",
+        "Mislukte inlogpoging op het account van Petra Jansen.",
+    ]
+    assert describe(events, reader=world.bram)[1] == (
+        "Mislukte inlogpoging op het account van een ouder."
+    )
