@@ -44,7 +44,10 @@ def test_a_teacher_walks_the_ouderoverzicht_edits_blocks_and_downloads_the_pdf(
     page.get_by_label("Telefoon").fill("06-1234")
     page.get_by_label("Postcode").fill("8021ca")
     page.get_by_role("button", name="Opslaan").click()
-    expect(page.get_by_text("minstens 10 cijfers")).to_be_visible()
+    # The error sits at its field (tied with aria-describedby) and in the focused summary.
+    expect(page.locator("#id_phone_error")).to_contain_text("minstens 10 cijfers")
+    expect(page.locator(".error-summary")).to_be_focused()
+    assert "id_phone_error" in page.get_by_label("Telefoon").get_attribute("aria-describedby")
     screenshot(page, "parents-edit-errors")
     page.get_by_label("Telefoon").fill("06-12345678")
     page.get_by_role("button", name="Opslaan").click()
