@@ -83,7 +83,9 @@ def lottery_draw(*, special_group: SpecialGroup, seed: int | None = None) -> Lot
             .order_by("parent_id")
             .values_list("parent_id", flat=True)
         )
-        rng = Random(seed)
+        # Not for secrets: the draw must replay from its recorded seed, which comes from
+        # `secrets` above.
+        rng = Random(seed)  # noqa: S311  # nosec B311
         first = [p for p in entries if p in lost_before]
         rest = [p for p in entries if p not in lost_before]
         rng.shuffle(first)
