@@ -8,8 +8,11 @@ class MailingsConfig(AppConfig):
     def ready(self) -> None:
         from audit.sentences import register_object_names
         from mailings.models import Mailing, MailingAttachment
+        from mailings.notices import unread_message_notices
+        from portal.notices import register_notice_provider
 
         register_object_names("mailing", Mailing.objects.all(), lambda m: m.subject)
         register_object_names(
             "mailingattachment", MailingAttachment.objects.all(), lambda a: a.filename
         )
+        register_notice_provider(unread_message_notices)

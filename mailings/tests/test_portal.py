@@ -150,3 +150,14 @@ def test_the_list_costs_the_same_queries_for_three_and_forty_messages(
         send_to_group(world.bram, world.g4)
     with django_assert_max_num_queries(len(few)):
         assert client.get(LIST).status_code == 200
+
+
+def test_the_dashboard_tells_a_parent_of_unread_mailings_until_they_read_them(world, login):
+    mailing = send_to_group(world.anna, world.g3, subject="Schoolreis")
+    client = login(world.petra)
+    dashboard = reverse("portal:dashboard")
+    assert "U heeft 1 ongelezen bericht van de school." in client.get(dashboard).content.decode()
+    client.get(reverse("mailings:portal_detail", args=[message_of(mailing, world.petra).public_id]))
+    assert "ongelezen bericht" not in client.get(dashboard).content.decode()
+    # Quinten has not read it yet.
+    assert "1 ongelezen bericht" in login(world.quinten).get(dashboard).content.decode()
