@@ -9,6 +9,10 @@ PORT ?= 8000
 MAIL_PORT ?= 1025
 # Links in the demo's mail point at the port the server runs on.
 SITE_URL ?= http://127.0.0.1:$(PORT)
+# The demo's web server: two processes of four threads each (so simultaneous parents are
+# served side by side, as in production), reloading on code changes. Static files come from
+# WhiteNoise, which finds them in the apps while OCS_DEBUG is on.
+WEB_ARGS := --workers 2 --threads 4 --reload --no-control-socket --access-logfile -
 
 .PHONY: install run test lint format messages clean
 
@@ -34,7 +38,7 @@ run: install
 	@trap 'kill 0' EXIT INT TERM; \
 	$(DEV_ENV) SMTP_PORT=$(MAIL_PORT) $(BIN)/python manage.py mailsink --port $(MAIL_PORT) & \
 	$(DEV_ENV) SMTP_PORT=$(MAIL_PORT) SITE_URL=$(SITE_URL) $(BIN)/python manage.py db_worker --queue-name '*' --interval 0.5 & \
-	$(DEV_ENV) SMTP_PORT=$(MAIL_PORT) SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & \
+	$(DEV_ENV) SMTP_PORT=$(MAIL_PORT) SITE_URL=$(SITE_URL) $(BIN)/gunicorn ocs.wsgi $(WEB_ARGS) --bind 127.0.0.1:$(PORT) & \
 	wait
 
 test: install
