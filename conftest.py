@@ -168,3 +168,11 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     # A Dutch browser in the Netherlands, as the schools' users have.
     return {**browser_context_args, "locale": "nl-NL", "timezone_id": "Europe/Amsterdam"}
+
+
+@pytest.fixture
+def database_queue(settings):
+    """Tasks go to the database queue (as in production) instead of running at once."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}
+    }

@@ -4,11 +4,17 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
 
 SESSION_STARTED_KEY = "ocs_login_at"
+SESSION_SEEN_KEY = "ocs_seen_at"
+# An active user's session (row and cookie) is renewed at most this often: the idle time-out
+# (SESSION_COOKIE_AGE) then counts from the last request give or take this many seconds,
+# and a page view does not write the session.
+SESSION_RENEW_SECONDS = 60
 
 
 class SessionPolicyMiddleware:
-    """Absolute session time-out: a login lasts at most OCS_SESSION_ABSOLUTE_HOURS, however
-    active the user is. (The idle time-out is SESSION_COOKIE_AGE with renewal per request.)"""
+    """Session time-outs. Absolute: a login lasts at most OCS_SESSION_ABSOLUTE_HOURS, however
+    active the user is. Idle: SESSION_COOKIE_AGE after the last renewal, which a request
+    makes when the previous one is more than SESSION_RENEW_SECONDS old."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -26,4 +32,7 @@ class SessionPolicyMiddleware:
                 request.session[SESSION_STARTED_KEY] = now
             elif now - started > settings.OCS_SESSION_ABSOLUTE_SECONDS:
                 logout(request)
+                return self.get_response(request)
+            if now - request.session.get(SESSION_SEEN_KEY, 0) >= SESSION_RENEW_SECONDS:
+                request.session[SESSION_SEEN_KEY] = now  # saved, with a fresh expiry
         return self.get_response(request)

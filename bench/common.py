@@ -106,13 +106,13 @@ def make_session(user: AbstractBaseUser) -> str:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from accounts.middleware import SESSION_STARTED_KEY
+    from accounts.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "accounts.backends.EmailBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session[SESSION_STARTED_KEY] = int(time.time())
+    session[SESSION_STARTED_KEY] = session[SESSION_SEEN_KEY] = int(time.time())
     session.create()
     return session.session_key
 

@@ -29,6 +29,7 @@ from conferences.slots import (
     local_span,
 )
 from conferences.tasks import booking_confirm
+from lib.tasks import enqueue_with_transaction
 from schools.models import Group, Guardianship, Parent, Pupil, StaffMember
 
 
@@ -363,7 +364,7 @@ def _lock_household(parent: Parent, pupil: Pupil) -> bool:
 
 def _confirm_later(*, slot: Slot, pupil: Pupil, parent: Parent, changed: bool) -> None:
     kwargs = {"slot_id": slot.pk, "pupil_id": pupil.pk, "booker_id": parent.pk, "changed": changed}
-    transaction.on_commit(lambda: booking_confirm.enqueue(**kwargs))
+    enqueue_with_transaction(booking_confirm, **kwargs)
 
 
 def booking_cancel(*, parent: Parent, conference: ConferenceRound, pupil: Pupil) -> bool:

@@ -1,4 +1,4 @@
-"""Helpers for browser tests."""
+"""Helpers for tests: screenshots of browser tests, markers, counting statements."""
 
 import os
 from pathlib import Path
@@ -47,3 +47,59 @@ def assert_accessible(page) -> None:
         for v in violations
     ]
     assert not violations, f"axe-core on {page.url}:\n" + "\n".join(lines)
+
+
+class StatementCount:
+    """Counts what a block costs the database: statements as the server sees them (BEGIN and
+    COMMIT included) and durable commits (an explicit COMMIT, or a write run in autocommit).
+    Use it with pytest-django's `transactional_db`, so commits are real."""
+
+    WRITES = ("INSERT", "UPDATE", "DELETE")
+
+    def __init__(self, connection=None):
+        from django.db import connection as default
+
+        self.connection = connection or default
+        self.queries: list[tuple[str, bool]] = []  # (sql, inside a transaction)
+        self.commits = 0
+
+    @property
+    def autocommit_writes(self) -> list[str]:
+        return [sql for sql, inside in self.queries if not inside and sql.startswith(self.WRITES)]
+
+    @property
+    def durable_commits(self) -> int:
+        return self.commits + len(self.autocommit_writes)
+
+    @property
+    def statements(self) -> int:
+        # SQLite's BEGIN passes through the cursor and is in `queries`; psycopg sends BEGIN
+        # itself. COMMIT never passes through the cursor.
+        begins = sum(sql.startswith("BEGIN") for sql, _inside in self.queries)
+        return len(self.queries) + self.commits + max(0, self.commits - begins)
+
+    def _record(self, execute, sql, params, many, context):
+        self.queries.append((sql.lstrip(), self.connection.in_atomic_block))
+        return execute(sql, params, many, context)
+
+    def __enter__(self):
+        original = self.connection.commit
+
+        def commit():
+            self.commits += 1
+            return original()
+
+        self._original_commit = original
+        self.connection.commit = commit
+        self._wrapper = self.connection.execute_wrapper(self._record)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._wrapper.__exit__(*exc)
+        self.connection.commit = self._original_commit
+
+    def report(self) -> str:
+        return "\n".join(
+            f"{'tx ' if inside else 'auto'} {sql[:150]}" for sql, inside in self.queries
+        )

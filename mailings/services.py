@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lib.email import HEADER_BREAK_MESSAGE, has_line_break, render_email, strip_header_breaks
+from lib.tasks import enqueue_once_per_transaction
 from mailings.attachments import AttachmentError, attachments_check
 from mailings.models import Mailing, MailingAttachment, OutgoingMessage
 from mailings.selectors import mailing_reach
@@ -99,26 +100,18 @@ def mailing_recipients(*, candidates: list[Parent], parent_ids=None) -> Recipien
     return result
 
 
-def _enqueue_delivery() -> None:
-    from mailings.tasks import deliver_outbox
-
-    try:
-        deliver_outbox.enqueue()
-    except Exception:
-        logger.exception("could not enqueue outbox delivery; messages wait in the outbox")
+def _delivery_not_enqueued() -> None:
+    logger.exception("could not enqueue outbox delivery; messages wait in the outbox")
 
 
 def _outbox_kick() -> None:
-    """Enqueue a delivery run once the transaction has committed: one run per transaction,
-    however many messages it wrote (a bulk invitation of a whole school is one task). If the
-    queue is down the messages still wait in the outbox: `manage.py mail_deliver` or the next
-    run sends them."""
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        entry[1] is _enqueue_delivery for entry in connection.run_on_commit
-    ):
-        return
-    transaction.on_commit(_enqueue_delivery)
+    """Enqueue one delivery run per transaction, however many messages it wrote (a bulk
+    invitation of a whole school is one task): with the database queue inside the
+    transaction, with Redis after commit (lib/tasks.py). If Redis is down the messages still
+    wait in the outbox: `manage.py mail_deliver` or the next run sends them."""
+    from mailings.tasks import deliver_outbox
+
+    enqueue_once_per_transaction(deliver_outbox, on_error=_delivery_not_enqueued)
 
 
 def mailing_send(

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.db import transaction
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
@@ -58,4 +59,27 @@ class HtmxFullPageMiddleware:
             from django_htmx.http import HttpResponseClientRefresh
 
             return HttpResponseClientRefresh()
+        return response
+
+
+class OneCommitMiddleware:
+    """A state-changing request (POST, PUT, PATCH, DELETE) commits once: the change, its
+    audit entry, its outgoing mail rows, its task rows (database queue) and the session are
+    written in one transaction, or not at all when the answer is a server error.
+
+    It sits before SessionMiddleware so the session is saved inside the same transaction.
+    GET and HEAD change nothing and run in autocommit (no transaction round trips)."""
+
+    SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in self.SAFE:
+            return self.get_response(request)
+        with transaction.atomic():
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
         return response

@@ -51,6 +51,7 @@ if DEBUG:  # the demo school, its mail sink and the mail viewer: development onl
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ocs.middleware.OneCommitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ocs.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,6 +90,17 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), BASE_DIR)}
+# SQLite (the default, what a school tries first) under concurrent writers: WAL lets readers
+# run beside the one writer; every transaction takes the write lock at BEGIN (IMMEDIATE), so
+# it waits its turn (busy timeout, seconds) instead of failing with "database is locked" when
+# it upgrades from reading to writing. See "When to move to PostgreSQL" in README.md.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -113,10 +125,10 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_RESET_TIMEOUT = env_int("OCS_LINK_HOURS", 12) * 3600
 LOGIN_URL = "accounts:staff_login"
 
-# Sessions: an idle time-out (the cookie is renewed on every request) and an absolute
-# time-out enforced by accounts.middleware.SessionPolicyMiddleware.
+# Sessions: an idle time-out and an absolute time-out, both kept by
+# accounts.middleware.SessionPolicyMiddleware. The session is written only when it changes;
+# an active user's session is renewed at most once a minute (not on every request).
 SESSION_COOKIE_AGE = env_int("OCS_SESSION_IDLE_MINUTES", 60) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 OCS_SESSION_ABSOLUTE_SECONDS = env_int("OCS_SESSION_ABSOLUTE_HOURS", 12) * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
