@@ -23,7 +23,7 @@ from conferences.forms import NotificationForm, RoundEditForm, RoundForm, SlotAd
 from conferences.models import ConferenceRound
 from conferences.selectors import portal_rounds
 from conferences.slots import AMSTERDAM
-from lib.pdf import pdf_response, render_pdf
+from lib.pdf import document_data, pdf_response, render_typst
 from schools.access import groups_for_staff, parent_required, staff_required
 from schools.models import Parent, Pupil
 from throttle.limits import BOOKING_PER_PARENT, TOO_MANY, rate_hit
@@ -298,19 +298,44 @@ def round_remind(request: HttpRequest, round_id) -> HttpResponse:
 def round_pdf(request: HttpRequest, round_id) -> HttpResponse:
     conference = round_for_staff(request, round_id)
     grid = _slot_grid(conference)
-    data = render_pdf(
-        "pdf/conference_overview.html",
-        {
-            "title": conference.name,
-            "subtitle": conference.teacher.full_name if conference.teacher else "",
-            "school": conference.school,
-            "generated_on": timezone.localdate(),
-            "conference": conference,
-            **grid,
-        },
+    data = document_data(
+        title=conference.name,
+        subtitle=conference.teacher.full_name if conference.teacher else "",
+        school=conference.school,
+        generated_on=timezone.localdate(),
     )
+    data.update(
+        note=_("%(booked)s van %(total)s kinderen ingepland · %(free)s tijden vrij")
+        % {
+            "booked": grid["booked_count"],
+            "total": len(grid["pupils"]),
+            "free": grid["free_count"],
+        },
+        titles=[_("Tijd"), _("Kind"), _("Ouder(s)")],
+        free=_("vrij"),
+        days=[
+            {
+                "name": _date(day, "l j F Y"),
+                "slots": [
+                    {
+                        "time": f"{_date(slot.starts_at.astimezone(AMSTERDAM), 'H:i')}–"
+                        f"{_date(slot.ends_at.astimezone(AMSTERDAM), 'H:i')}",
+                        "child": slot.child.full_name if slot.child else "",
+                        "parents": ", ".join(p.full_name for p in slot.child.unblocked_parents)
+                        if slot.child
+                        else "",
+                    }
+                    for slot in slots
+                ],
+            }
+            for day, slots in grid["days"]
+        ],
+        not_booked_title=_("Nog niet ingeschreven"),
+        not_booked=[pupil.full_name for pupil in grid["not_booked"]],
+    )
+    pdf = render_typst("conference.typ", data)
     audit_record(request=request, action="download", obj=conference)
-    return pdf_response(data, f"oudergesprekken-{conference.group.name}-{conference.start_date}")
+    return pdf_response(pdf, f"oudergesprekken-{conference.group.name}-{conference.start_date}")
 
 
 # ---------------------------------------------------------------------------- parents

@@ -1,21 +1,61 @@
-"""PDF documents rendered from Django templates with WeasyPrint.
+"""PDF documents.
 
-Templates extend "pdf/base.html": A4, the school, title and date in the heading of every
-page, page numbers in the footer. User text is escaped by the template engine as in HTML.
+Typst (`render_typst`) for the lists OCS prints: templates under templates/pdf/*.typ share
+the look of templates/pdf/ocs.typ (A4, the school and the title as running heads, "Pagina X
+van Y", table headers repeated on every page). The data goes in as JSON through Typst's
+`sys.inputs`, never spliced into markup, so a name with Typst's special characters (#, $,
+[, ], \\, *, _, `, <, @) is printed as it is. Labels are translated in Python and passed as
+data too. A list of 30 families takes tens of milliseconds.
 """
+
+import json
+import threading
+from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.template.loader import render_to_string
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+TYPST_DIR = Path(settings.BASE_DIR) / "templates" / "pdf"
+FONT_DIRS = [p for p in (Path("/usr/share/fonts/truetype/dejavu"),) if p.is_dir()]
+_compilers = threading.local()
 
 
-def render_pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML  # imported here: it costs half a second to load
+def _compiler():
+    """One Typst compiler per thread (fonts are loaded once per thread, not per PDF)."""
+    compiler = getattr(_compilers, "compiler", None)
+    if compiler is None:
+        import typst
 
-    html = render_to_string(template, context)
-    # A file base URL: WeasyPrint must never fetch anything over HTTP from our own server.
-    return HTML(string=html, base_url=str(settings.BASE_DIR / "static")).write_pdf()
+        compiler = typst.Compiler(
+            root=str(TYPST_DIR),
+            font_paths=[str(p) for p in FONT_DIRS],
+            ignore_system_fonts=bool(FONT_DIRS),
+        )
+        _compilers.compiler = compiler
+    return compiler
+
+
+def document_data(*, title: str, subtitle: str, school, generated_on) -> dict:
+    """What every OCS PDF shows around its table: title, subtitle, running heads, footer."""
+    day = date_format(generated_on, "j F Y")
+    return {
+        "title": title,
+        "subtitle": " · ".join(part for part in (school.name, subtitle, day) if part),
+        "school": school.name,
+        "running_title": f"{title} · {day}",
+        "page_label": _("Pagina {page} van {pages}"),
+    }
+
+
+def render_typst(template: str, data: dict) -> bytes:
+    """Compile templates/pdf/<template> with `data` (JSON-serialisable) to PDF bytes."""
+    payload = json.dumps(data, ensure_ascii=False)
+    return _compiler().compile(
+        input=str(TYPST_DIR / template), format="pdf", sys_inputs={"data": payload}
+    )
 
 
 def pdf_response(data: bytes, filename: str) -> HttpResponse:

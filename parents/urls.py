@@ -6,6 +6,7 @@ app_name = "parents"
 urlpatterns = [
     path("ouderoverzicht/", views.group_list, name="group_list"),
     path("ouderoverzicht/groep/<uuid:group_id>/", views.group_detail, name="group_detail"),
+    path("ouderoverzicht/pdf/", views.school_pdf, name="school_pdf"),
     path("ouderoverzicht/groep/<uuid:group_id>/pdf/", views.group_pdf, name="group_pdf"),
     path(
         "ouderoverzicht/groep/<uuid:group_id>/verplaatsen/",

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
-from lib.pdf import pdf_response, render_pdf
+from lib.pdf import pdf_response
 from parents import selectors
 from parents.forms import MoveForm, ParentForm, YearEndForm
+from parents.pdf import families_pdf
 from parents.services import (
     LEAVE,
     STAY,
@@ -67,17 +68,40 @@ def group_pdf(request: HttpRequest, group_id) -> HttpResponse:
     group = group_for_staff(request, group_id)
     families = selectors.group_families(group)
     today = timezone.localdate()
-    context = {
-        "title": _("Ouderoverzicht %(group)s") % {"group": group.name},
-        "subtitle": group.name,
-        "school": request.staff.school,
-        "generated_on": today,
-        "group": group,
-        "families": families,
-    }
-    data = render_pdf("parents/group_pdf.html", context)
+    data = families_pdf(
+        school=request.staff.school,
+        title=_("Ouderoverzicht %(group)s") % {"group": group.name},
+        subtitle=group.name,
+        generated_on=today,
+        sections=[(None, families)],
+    )
     audit_record(request=request, action="download", obj=group, families=len(families))
     return pdf_response(data, f"ouderoverzicht-{group.name}-{today:%Y-%m-%d}.pdf")
+
+
+@staff_required
+def school_pdf(request: HttpRequest) -> HttpResponse:
+    """Every group the staff member may see in one PDF, a group per section."""
+    groups = list(groups_for_staff(request.staff).order_by("name"))
+    sections = selectors.families_by_group(groups)
+    today = timezone.localdate()
+    school = request.staff.school
+    data = families_pdf(
+        school=school,
+        title=_("Ouderoverzicht alle groepen"),
+        subtitle="",
+        generated_on=today,
+        sections=[(group.name, families) for group, families in sections],
+    )
+    audit_record(
+        request=request,
+        action="download",
+        object_type="school",
+        object_id=str(school.pk),
+        school=school,
+        families=sum(len(families) for _group, families in sections),
+    )
+    return pdf_response(data, f"ouderoverzicht-{school.name}-{today:%Y-%m-%d}.pdf")
 
 
 @staff_required

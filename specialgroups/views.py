@@ -4,12 +4,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
-from lib.pdf import pdf_response, render_pdf
+from lib.pdf import document_data, pdf_response, render_typst
 from schools.access import parent_required, parents_for_staff, staff_required
 from schools.models import group_sort_key
 from specialgroups import services
@@ -226,20 +227,43 @@ def member_remove(request: HttpRequest, group_id, parent_id) -> HttpResponse:
 def member_pdf(request: HttpRequest, group_id) -> HttpResponse:
     special_group = special_group_for_staff(request, group_id)
     members = mark_visible_contact(request.staff, list(members_of(special_group)))
-    data = render_pdf(
-        "specialgroups/pdf_members.html",
-        {
-            "title": special_group.name,
-            "subtitle": ngettext(
-                "Speciale groep · %(n)d ouder", "Speciale groep · %(n)d ouders", len(members)
-            )
-            % {"n": len(members)},
-            "school": request.staff.school,
-            "generated_on": timezone.localdate(),
-            "special_group": special_group,
-            "members": members,
-        },
+    data = document_data(
+        title=special_group.name,
+        subtitle=ngettext(
+            "Speciale groep · %(n)d ouder", "Speciale groep · %(n)d ouders", len(members)
+        )
+        % {"n": len(members)},
+        school=request.staff.school,
+        generated_on=timezone.localdate(),
     )
+    note = ""
+    if special_group.has_activity:
+        note = _("Inschrijven t/m %(date)s · maximaal %(max)s ouders") % {
+            "date": date_format(special_group.signup_deadline, "j F Y")
+            if special_group.signup_deadline
+            else "",
+            "max": special_group.max_participants or "",
+        }
+    data.update(
+        note=note,
+        titles=[_("Ouder"), _("Contact"), _("Kind en groep")],
+        empty=_("Er heeft zich nog niemand ingeschreven."),
+        rows=[
+            {
+                "parent": signup.parent.full_name,
+                "contact": [signup.parent.email]
+                + ([signup.parent.phone] if signup.parent.phone else [])
+                if signup.show_contact
+                else [_("via de school")],
+                "children": [
+                    f"{pupil.full_name} ({pupil.group.name})"
+                    for pupil in signup.parent.current_pupils
+                ],
+            }
+            for signup in members
+        ],
+    )
+    data = render_typst("members.typ", data)
     audit_record(
         request=request,
         action="download",

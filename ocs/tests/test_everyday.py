@@ -127,7 +127,7 @@ def test_make_run_takes_the_ports_and_derives_the_mail_links_from_them():
         text=True,
         check=True,
     ).stdout
-    assert "runserver 127.0.0.1:8123" in out
+    assert "gunicorn ocs.wsgi" in out and "--bind 127.0.0.1:8123" in out
     assert "mailsink --port 2626" in out
     assert "SITE_URL=http://127.0.0.1:8123" in out
     readme = (root / "README.md").read_text()

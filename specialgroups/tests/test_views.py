@@ -383,3 +383,21 @@ def test_the_creator_edits_a_group_without_activity(world, sg, login):
     assert response.status_code == 302
     sg.g4_only.refresh_from_db()
     assert sg.g4_only.name == "Hoofdluis" and sg.g4_only.main_group is None
+
+
+def test_the_member_pdf_prints_names_with_typst_characters_as_they_are(
+    client, world, sg, login, make_parent
+):
+    from specialgroups.services import signup_create
+
+    tricky = "#set text(size: 1pt) $y$ [z] \\ *b* _i_ `c` <l> @r"
+    parent = make_parent(
+        world.school, "ş@example.nl", pupils=[world.sam], first_name="Şeyma ı ł é", last_name=tricky
+    )
+    signup_create(special_group=sg.trip, parent=parent, enforce_deadline=False)
+    login(world.anna)
+    response = client.get(url("pdf", sg.trip))
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert f"Şeyma ı ł é {tricky}" in text
+    assert "Pagina 1 van 1" in text and "Kind en groep" in text
