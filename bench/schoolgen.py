@@ -175,3 +175,24 @@ def school_generate(*, slug: str, families: int, extras: bool = True) -> Generat
         for parent in out.parents[:PER_GROUP]
     )
     return out
+
+
+def generated_school(slug: str) -> GeneratedSchool:
+    """A school made by school_generate, read back (for a process that did not make it)."""
+    from conferences.models import ConferenceRound
+    from mailings.models import Mailing
+    from schools.models import Group, Parent, Pupil, School, StaffMember
+    from specialgroups.models import SpecialGroup
+
+    school = School.objects.get(slug=slug)
+    out = GeneratedSchool(school=school)
+    out.groups = list(Group.objects.filter(school=school).order_by("pk"))
+    staff = list(StaffMember.objects.filter(school=school).select_related("user").order_by("pk"))
+    out.teachers, out.manager = staff[:-1], staff[-1]
+    out.pupils = list(Pupil.objects.filter(school=school).order_by("pk"))
+    parents = list(Parent.objects.filter(school=school).select_related("user").order_by("pk"))
+    out.parents = parents[: len(out.pupils)]
+    out.rounds = list(ConferenceRound.objects.filter(school=school).order_by("pk"))
+    out.special_group = SpecialGroup.objects.filter(school=school).first()
+    out.mailing = Mailing.objects.filter(school=school).first()
+    return out

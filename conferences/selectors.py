@@ -3,7 +3,6 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,13 +60,12 @@ def portal_rounds(parent: Parent) -> list[Card]:
     # Talks of the children and of their siblings through a co-parent (children sharing a
     # guardian with one of them): a time must not overlap any of them. Children who are not
     # this parent's own are not named.
+    # The parent's own children share this parent, so they are among these children; one
+    # IN (no OR) lets the database find the slots through the index on the child.
     guardians = Guardianship.objects.filter(pupil_id__in=pupil_ids).values("parent_id")
+    family = Guardianship.objects.filter(parent_id__in=guardians).values("pupil_id")
     booked = list(
-        Slot.objects.filter(
-            Q(pupil_id__in=pupil_ids)
-            | Q(pupil__in=Pupil.objects.filter(guardianships__parent__in=guardians)),
-            ends_at__gt=now,
-        ).select_related("booked_by")
+        Slot.objects.filter(pupil_id__in=family, ends_at__gt=now).select_related("booked_by")
     )
     names = defaultdict(lambda: _("een ander kind uit het gezin"))
     names.update({p.pk: p.first_name for p in pupils})

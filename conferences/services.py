@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -353,9 +353,11 @@ def _lock_household(parent: Parent, pupil: Pupil) -> bool:
     so the overlap check of one sees the other's talk, also when separated parents book at
     the same moment. False when the booking parent is blocked."""
     guardians = Guardianship.objects.filter(pupil=pupil).values("parent_id")
+    # The booking parent is one of the child's guardians, or may not book (False): one IN
+    # (no OR) so the database reaches the rows through the guardianship index.
     rows = (
         Parent.objects.select_for_update()
-        .filter(Q(pk=parent.pk) | Q(pk__in=guardians))
+        .filter(pk__in=guardians)
         .order_by("pk")
         .values_list("pk", "is_blocked")
     )
