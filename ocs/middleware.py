@@ -1,5 +1,9 @@
+import contextlib
+
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
+from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
@@ -78,6 +82,11 @@ class OneCommitMiddleware:
     def __call__(self, request):
         if request.method in self.SAFE:
             return self.get_response(request)
+        # Read and parse the body first: a slow upload (attachments, an import file) must not
+        # hold the transaction open, and on SQLite the write lock with it. A body that does
+        # not parse fails later, where the view or the CSRF check reads it, as before.
+        with contextlib.suppress(OSError, MultiPartParserError, SuspiciousOperation):
+            request.POST  # noqa: B018
         with transaction.atomic():
             response = self.get_response(request)
             if response.status_code >= 500:

@@ -129,3 +129,37 @@ def test_pages_write_nothing(parent_client, world, make_round):
     writes = [sql for sql, _inside in count.queries if sql.startswith(StatementCount.WRITES)]
     assert count.commits == 0
     assert all("django_session" not in sql for sql in writes), count.report()
+
+
+def test_a_posts_body_is_read_before_its_transaction_begins(transactional_db, rf):
+    """A slow upload never holds the transaction (on SQLite: the write lock) open."""
+    from django.db import connection
+    from django.http import HttpResponse
+
+    from ocs.middleware import OneCommitMiddleware
+
+    reads_inside = []
+
+    class Recording:
+        def __init__(self, stream):
+            self.stream = stream
+
+        def read(self, *args):
+            reads_inside.append(connection.in_atomic_block)
+            return self.stream.read(*args)
+
+        def readline(self, *args):
+            reads_inside.append(connection.in_atomic_block)
+            return self.stream.readline(*args)
+
+    request = rf.post("/", {"subject": "Schoolreis", "body": "x" * 5000})
+    request._stream = Recording(request._stream)
+    views_saw = []
+
+    def view(request):
+        views_saw.append((connection.in_atomic_block, request.POST["subject"]))
+        return HttpResponse()
+
+    OneCommitMiddleware(view)(request)
+    assert reads_inside and not any(reads_inside)
+    assert views_saw == [(True, "Schoolreis")]
