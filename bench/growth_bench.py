@@ -3,7 +3,7 @@
 Run by hand (not by pytest), with PostgreSQL on 127.0.0.1:5432:
 
     .venv/bin/python bench/growth_bench.py [--schools 500] [--families 450] [--requests 40]
-        [--db ocs_bench_growth]
+        [--db ocs_bench_growth] [--reuse]
 
 It recreates two databases, DB_1 and DB_500 (DB from --db, default ocs_bench_growth; pass
 your own name when others run benches on the same server), migrates them and generates in
@@ -14,9 +14,11 @@ sent mailing) and `--schools` - 1 more schools of the same size in the second (a
 through Django's test client (the whole middleware stack, no HTTP), in a fresh process per
 database and round, the rounds interleaved (1 school, 500 schools, 1 school, ...): the
 directie's and a teacher's pages, the group PDF, the parent portal and a booking POST
-(alternating between two free times, so every POST books and releases). Last, it EXPLAINs
-every query of those requests on the large database and lists any that reads a whole large
-table (a sequential scan, or a whole index without a condition).
+(alternating between two free times, so every POST books and releases). Last, it runs
+EXPLAIN ANALYZE on every SELECT of those requests in both databases: the database's own
+time per request (best of five per query; on a loaded machine this is the steadier
+figure), and any plan on the large database that reads a whole large table (a sequential
+scan, or a whole index without a condition).
 
 It prints both medians and their ratio per request, the number of schools, parents and
 rows, then `RATIO growth_<name> value` (500 schools / 1 school; the aim is <= 1.2) and
@@ -137,12 +139,19 @@ def generate(db: str, schools: int, families: int) -> None:
             print(f"  {db}: {i + 2} schools ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    print(json.dumps(_counts()))
+
+
+def _counts() -> list[int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT count(*) FROM schools_school), (SELECT count(*) FROM schools_parent),"
             " (SELECT count(*) FROM schools_pupil), (SELECT count(*) FROM conferences_slot),"
             " (SELECT count(*) FROM mailings_outgoingmessage)"
         )
-        print(json.dumps(cursor.fetchone()))
+        return list(cursor.fetchone())
 
 
 def measure_db(db: str, requests: int) -> None:
@@ -188,6 +197,7 @@ def plans_db(db: str) -> None:
         cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'r' AND reltuples > 20000")
         big = {row[0] for row in cursor.fetchall()}
     findings: dict[str, list[str]] = {}
+    db_ms: dict[str, float] = {}
     s = generated_school("gemeten")
     for name, (user, method, url, data) in pages(s).items():
         client = Client()
@@ -196,17 +206,22 @@ def plans_db(db: str) -> None:
         with CaptureQueriesContext(connection) as ctx:
             body = data(0) if data else None
             getattr(client, method)(url, body) if body else getattr(client, method)(url)
+        db_ms[name] = 0.0
         for query in ctx.captured_queries:
             sql = query["sql"]
-            if not sql.lstrip().upper().startswith("SELECT"):
+            if not sql.lstrip().upper().startswith("SELECT") or "FOR UPDATE" in sql:
                 continue
-            with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
-                (plan,) = cursor.fetchone()
-            plan = plan if isinstance(plan, list) else json.loads(plan)
+            runs = []
+            for _ in range(5):  # the best of five: the database's own time, not the load's
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+                    (plan,) = cursor.fetchone()
+                plan = plan if isinstance(plan, list) else json.loads(plan)
+                runs.append(plan[0]["Execution Time"])
+            db_ms[name] += min(runs)
             for read in _whole_reads(plan[0]["Plan"], big):
                 findings.setdefault(name, []).append(f"{read}: {sql[:160]}")
-    print(json.dumps(findings))
+    print(json.dumps({"findings": findings, "db_ms": db_ms}))
 
 
 def main() -> None:
@@ -216,13 +231,23 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--db", default=DB_NAME)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the databases of an earlier run again"
+    )
     parser.add_argument("--generate", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--count", help=argparse.SUPPRESS)
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--plans", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate:
         db, schools, families = args.generate
         return generate(db, int(schools), int(families))
+    if args.count:
+        os.environ.update(bench_env(args.count))
+        import django
+
+        django.setup()
+        return print(json.dumps(_counts()))
     if args.measure:
         return measure_db(args.measure, args.requests)
     if args.plans:
@@ -231,11 +256,14 @@ def main() -> None:
         raise SystemExit("keep it bounded: 2-1000 schools of 30-1000 families, <= 10 rounds")
     one_db, many_db = f"{args.db}_1", f"{args.db}_{args.schools}"
     t0 = time.perf_counter()
-    _run(["--generate", one_db, "1", str(args.families)])
-    counts = json.loads(_run(["--generate", many_db, str(args.schools), str(args.families)]))
+    if args.reuse:
+        counts = json.loads(_run(["--count", many_db]))
+    else:
+        _run(["--generate", one_db, "1", str(args.families)])
+        counts = json.loads(_run(["--generate", many_db, str(args.schools), str(args.families)]))
     schools, parents, pupils, slots, messages = counts
     print(
-        f"generated in {time.perf_counter() - t0:.0f} s: {one_db} (1 school) and {many_db} "
+        f"ready in {time.perf_counter() - t0:.0f} s: {one_db} (1 school) and {many_db} "
         f"({schools} schools, {parents} parents, {pupils} pupils, {slots} conference times, "
         f"{messages} outgoing messages)",
         flush=True,
@@ -263,7 +291,18 @@ def main() -> None:
         print(
             f"{name:<24} {1000 * one[name]:>10.2f} {1000 * many[name]:>14.2f} {ratios[name]:>7.2f}"
         )
-    findings = json.loads(_run(["--plans", many_db]))
+    plans_one = json.loads(_run(["--plans", one_db]))
+    plans_many = json.loads(_run(["--plans", many_db]))
+    findings = plans_many["findings"]
+    print(
+        "\nthe database's own time for the SELECTs of each request (EXPLAIN ANALYZE, best of "
+        "five per query, summed; locking reads left out)"
+    )
+    print(f"{'request':<24} {'1 school':>10} {f'{schools} schools':>14} {'ratio':>7}")
+    for name, ms_one in plans_one["db_ms"].items():
+        ms_many = plans_many["db_ms"][name]
+        ratios[f"db_{name}"] = ms_many / ms_one if ms_one else 1.0
+        print(f"{name:<24} {ms_one:>10.2f} {ms_many:>14.2f} {ratios[f'db_{name}']:>7.2f}")
     print(f"\nquery plans on {schools} schools that read a whole large table: ", end="")
     print(sum(len(v) for v in findings.values()) or "none")
     for name, reads in findings.items():
