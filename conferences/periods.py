@@ -26,6 +26,7 @@ from conferences.services import (
     round_publish,
 )
 from conferences.slots import default_closes_at, generate_slots, local_span
+from lib.tasks import enqueue_with_transaction
 from schools.access import groups_for_staff
 from schools.models import Group, Guardianship, Parent, Pupil, StaffMember
 
@@ -352,5 +353,4 @@ def _lock_parents(parent: Parent, pupils: list[Pupil]) -> None:
 def _confirm_later(*, parent: Parent, period: ConferencePeriod) -> None:
     from conferences.period_tasks import period_plan_confirm
 
-    kwargs = {"period_id": period.pk, "parent_id": parent.pk}
-    transaction.on_commit(lambda: period_plan_confirm.enqueue(**kwargs))
+    enqueue_with_transaction(period_plan_confirm, period_id=period.pk, parent_id=parent.pk)
