@@ -242,11 +242,8 @@ def main() -> None:
     if args.generate:
         db, schools, families = args.generate
         return generate(db, int(schools), int(families))
-    if args.count:
-        os.environ.update(bench_env(args.count))
-        import django
-
-        django.setup()
+    if args.count:  # --reuse: bring the database up to the code's migrations, count
+        setup_django(args.count)
         return print(json.dumps(_counts()))
     if args.measure:
         return measure_db(args.measure, args.requests)
@@ -257,6 +254,7 @@ def main() -> None:
     one_db, many_db = f"{args.db}_1", f"{args.db}_{args.schools}"
     t0 = time.perf_counter()
     if args.reuse:
+        _run(["--count", one_db])
         counts = json.loads(_run(["--count", many_db]))
     else:
         _run(["--generate", one_db, "1", str(args.families)])

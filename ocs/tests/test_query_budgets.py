@@ -45,7 +45,7 @@ BUDGETS = {
     "verzonden bericht": 9,
     "oudergesprekken": 5,
     "gesprekkenronde": 8,
-    "portaal": 8,
+    "portaal": 9,
     "portaal oudergesprekken": 7,
     "portaal speciale groepen": 5,
     "boeken (POST)": 16,
