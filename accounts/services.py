@@ -77,13 +77,14 @@ def password_forgot(*, email: str, client: str | None) -> bool:
     address is a login's. The request does the same work whatever the address, so neither
     the answer nor its timing tells whether an account exists. False when rate-limited."""
     from accounts.tasks import password_reset_deliver
+    from lib.tasks import enqueue_with_transaction
     from throttle.limits import RESET_PER_ADDRESS, RESET_PER_CLIENT, rate_hit
 
     email = email.strip().lower()
     with transaction.atomic():
         allowed = rate_hit(RESET_PER_ADDRESS, email) & rate_hit(RESET_PER_CLIENT, client)
         if allowed:
-            transaction.on_commit(lambda: password_reset_deliver.enqueue(email=email, ip=client))
+            enqueue_with_transaction(password_reset_deliver, email=email, ip=client)
     return allowed
 
 
