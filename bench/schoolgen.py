@@ -53,6 +53,7 @@ def school_generate(*, slug: str, families: int, extras: bool = True) -> Generat
         StaffMember(
             school=school,
             user=user,
+            email=user.email,
             first_name="Juf" if i < group_count else "Directie",
             last_name=f"{slug} {i}",
             role="leerkracht" if i < group_count else "directie",
