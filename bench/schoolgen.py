@@ -110,6 +110,7 @@ def school_generate(*, slug: str, families: int, extras: bool = True) -> Generat
     out.rounds = ConferenceRound.objects.bulk_create(
         ConferenceRound(
             school=school,
+            name=f"Oudergesprekken {group.name}",
             group=group,
             teacher=teacher,
             total=PER_GROUP,
