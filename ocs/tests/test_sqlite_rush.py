@@ -187,7 +187,9 @@ def test_a_rush_of_parents_on_sqlite_gets_no_error_page(seeded):
     finally:
         server.stop()
     assert len(statuses) == 3 * 2 * FAMILIES
-    assert [s for s in statuses if s != 302] == []  # booked/signed up, or a friendly refusal
+    # Booked or signed up (a redirect), or a friendly refusal ("vol"; a taken time: 409 with
+    # the portal and the message): never an error page or a dropped connection.
+    assert [s for s in statuses if s not in (302, 409)] == []
     _check_outcome(server.db, seed)
 
 
