@@ -45,7 +45,7 @@ BUDGETS = {
     "verzonden bericht": 12,
     "oudergesprekken": 6,
     "gesprekkenronde": 9,
-    "portaal": 10,
+    "portaal": 11,
     "portaal oudergesprekken": 7,
     "portaal speciale groepen": 5,
     "boeken (POST)": 17,
