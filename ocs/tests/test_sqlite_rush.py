@@ -32,6 +32,9 @@ def _env(db: Path, plain: bool) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ocs.tests.sqlite_server_settings",
         "OCS_RUSH_DB": str(db),
+        # The server is the SQLite default `make run` starts, also when the suite itself
+        # runs on PostgreSQL (CI's second run sets DATABASE_URL).
+        "DATABASE_URL": f"sqlite:///{db}",
         "OCS_RUSH_PLAIN": "true" if plain else "false",
         "OCS_DEBUG": "true",  # as `make run` serves it
         "OCS_LOG_LEVEL": "ERROR",
