@@ -24,6 +24,7 @@ from conferences.services import (
     RoundClosed,
     SlotTaken,
     round_publish,
+    schedule_fields,
 )
 from conferences.slots import default_closes_at, generate_slots, local_span
 from lib.tasks import enqueue_with_transaction
@@ -126,24 +127,14 @@ def period_create(*, staff: StaffMember, plan: PeriodSettings) -> ConferencePeri
         for group, count in zip(groups, wanted, strict=True):
             chunk = generation.slots[at : at + count]
             at += count
-            extra = [d for d in plan.days if d != plan.start_date] + [None] * 4
             conference = ConferenceRound.objects.create(
                 school=staff.school,
                 group=group,
                 teacher=teacher,
                 name=f"{period.name} {group.name}",
                 total=count,
-                duration_minutes=plan.duration_minutes,
-                per_block=plan.per_block,
-                break_minutes=plan.break_minutes,
-                start_date=plan.start_date,
-                start_time=plan.start_time,
-                end_time=plan.end_time,
-                extra_date_1=extra[0],
-                extra_date_2=extra[1],
-                extra_date_3=extra[2],
-                extra_date_4=extra[3],
                 closes_at=closes_at,
+                **schedule_fields(plan),
             )
             PeriodRound.objects.create(period=period, round=conference)
             Slot.objects.bulk_create(

@@ -128,6 +128,21 @@ def default_round_name(*, group: Group, start_date: date) -> str:
     }
 
 
+def schedule_fields(plan) -> dict:
+    """The generator's settings of a round (or a period's rounds) as ConferenceRound fields:
+    the start day and up to four extra days."""
+    extra = [d for d in plan.days if d != plan.start_date] + [None] * 4
+    return {
+        "duration_minutes": plan.duration_minutes,
+        "per_block": plan.per_block,
+        "break_minutes": plan.break_minutes,
+        "start_date": plan.start_date,
+        "start_time": plan.start_time,
+        "end_time": plan.end_time,
+        **{f"extra_date_{n}": extra[n - 1] for n in range(1, 5)},
+    }
+
+
 @transaction.atomic
 def round_create(
     *, staff: StaffMember, plan: RoundSettings, accept_fewer: bool = False
@@ -137,7 +152,6 @@ def round_create(
     generation = plan.generation()
     if not generation.fits and not accept_fewer:
         raise TooFewFit(generation)
-    extra = [d for d in plan.days if d != plan.start_date] + [None] * 4
     conference = ConferenceRound.objects.create(
         school=staff.school,
         group=plan.group,
@@ -145,17 +159,8 @@ def round_create(
         name=plan.name.strip() or default_round_name(group=plan.group, start_date=plan.start_date),
         location=plan.location.strip(),
         total=plan.total,
-        duration_minutes=plan.duration_minutes,
-        per_block=plan.per_block,
-        break_minutes=plan.break_minutes,
-        start_date=plan.start_date,
-        start_time=plan.start_time,
-        end_time=plan.end_time,
-        extra_date_1=extra[0],
-        extra_date_2=extra[1],
-        extra_date_3=extra[2],
-        extra_date_4=extra[3],
         closes_at=plan.closes_at or default_closes_at(plan.days[0]),
+        **schedule_fields(plan),
     )
     Slot.objects.bulk_create(
         Slot(round=conference, starts_at=start, ends_at=end)
