@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from accounts.models import User
 from audit.services import audit_identity
 from lib.email import render_email
-from schools.models import Parent, School
+from schools.models import Parent, Pupil, School
 from throttle.limits import BLOCKED_NOTICE, rate_hit
 
 
@@ -39,6 +39,7 @@ def email_enqueue(
     context: dict,
     school: School | None,
     parent: Parent | None = None,
+    pupil: Pupil | None = None,
     reply_to: str = "",
     attachments: list[tuple[str, bytes, str]] = (),
     secret: bool = False,
@@ -68,6 +69,7 @@ def email_enqueue(
         attachments=list(attachments),
         school=school,
         parent=parent,
+        pupil=pupil,
         secret=secret,
         coalesce_key=coalesce_key,
     )

@@ -33,6 +33,13 @@ SENTENCES = {
     ("block", "parent"): gettext_lazy("{actor} heeft {object} geblokkeerd."),
     ("unblock", "parent"): gettext_lazy("{actor} heeft {object} weer toegelaten."),
     ("delete", "parent"): gettext_lazy("{actor} heeft een ouder verwijderd."),
+    ("restrict", "parent"): gettext_lazy(
+        "{actor} heeft de toegang van {object} tot een kind beperkt ({talks_cancelled} "
+        "gesprekken geannuleerd, {mail_withdrawn} wachtende berichten teruggehaald)."
+    ),
+    ("unrestrict", "parent"): gettext_lazy(
+        "{actor} heeft de beperking van {object} voor een kind opgeheven."
+    ),
     ("erase", "parent"): gettext_lazy("{actor} heeft alle gegevens van een ouder gewist (AVG)."),
     ("export", "parent"): gettext_lazy(
         "{actor} heeft de gegevens van {object} geëxporteerd (AVG)."

@@ -144,6 +144,7 @@ def booking_mail_send(*, slot: Slot, booker: Parent | None, changed: bool = Fals
             ),
             school=conference.school,
             parent=parent,
+            pupil=pupil,
             reply_to=teacher_email(conference),
             attachments=attachments,
             coalesce_key=coalesce,
@@ -156,20 +157,42 @@ def co_parent_key(conference: ConferenceRound, pupil: Pupil, parent: Parent) -> 
 
 
 def cancellation_mail_send(
-    *, slot: Slot, pupil: Pupil, canceller: Parent | None = None, round_deleted: bool = False
+    *,
+    slot: Slot,
+    pupil: Pupil,
+    canceller: Parent | None = None,
+    round_deleted: bool = False,
+    by_school: bool = False,
+    guardians: bool = True,
+    also: Parent | None = None,
 ) -> None:
+    """The cancellation with its .ics to the child's guardians (unless `guardians` is false)
+    and to `also`, a parent who is no longer one: a guardian the school restricted keeps no
+    talk in their calendar. `by_school`: the school cancelled; the mail says so and gives no
+    reason."""
     conference = slot.round
-    for parent in child_parents(pupil):
+    parents = child_parents(pupil) if guardians else []
+    if also is not None and also.email and not also.is_blocked:
+        parents = [p for p in parents if p.pk != also.pk] + [also]
+    for parent in parents:
         other = canceller is not None and parent.pk != canceller.pk
         ics = conference_ics(slot=slot, pupil=pupil, attendee=parent, cancel=True)
         email_enqueue(
             to=parent.email,
             template="conference_cancelled",
             context=mail_context(
-                conference, parent=parent, pupil=pupil, slot=slot, round_deleted=round_deleted
+                conference,
+                parent=parent,
+                pupil=pupil,
+                slot=slot,
+                round_deleted=round_deleted,
+                by_school=by_school,
+                may_book=parent is not also and conference.is_open(),
             ),
             school=conference.school,
             parent=parent,
+            # The restricted guardian's copy is not "about the child" for a later withdrawal.
+            pupil=None if parent is also else pupil,
             reply_to=teacher_email(conference),
             attachments=[("oudergesprek.ics", ics, "text/calendar; method=CANCEL")],
             coalesce_key=co_parent_key(conference, pupil, parent) if other else "",

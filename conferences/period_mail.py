@@ -81,6 +81,7 @@ def period_plan_mail_send(*, period: ConferencePeriod, parent: Parent, template:
         },
         school=period.school,
         parent=parent,
+        pupil=talks[0].pupil if len({t.pupil_id for t in talks}) == 1 else None,
         attachments=[
             (
                 "oudergesprekken.ics",

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -391,6 +391,34 @@ def booking_cancel(*, parent: Parent, conference: ConferenceRound, pupil: Pupil)
         return True
 
 
+def talks_cancel_for_restricted(*, parent: Parent, pupil: Pupil) -> int:
+    """The school restricted `parent` for `pupil` (called inside that transaction, after the
+    link is gone): cancel the child's future talks this guardian booked, and their
+    household's separate talk. A talk the other guardian booked or the teacher planned
+    stays. The restricted guardian gets the cancellation (.ics) so the talk leaves their
+    calendar; the other guardians are told of a shared talk that went (and may choose a new
+    time while the round is open). No mail says why. Returns how many talks were cancelled."""
+    now = timezone.now()
+    slots = list(
+        Slot.objects.select_for_update(of=("self",))
+        .filter(pupil=pupil, starts_at__gt=now)
+        .filter(Q(household=parent) | Q(household__isnull=True, booked_by=parent))
+        .select_related("round__school", "round__group", "round__teacher__user")
+    )
+    for slot in slots:
+        Slot.objects.filter(pk=slot.pk).update(
+            pupil=None, booked_by=None, booked_at=None, household=None
+        )
+        cancellation_mail_send(
+            slot=slot,
+            pupil=pupil,
+            by_school=True,
+            guardians=slot.household_id is None,
+            also=parent,
+        )
+    return len(slots)
+
+
 def _check_may_book(*, parent: Parent, conference: ConferenceRound, pupil: Pupil, now) -> None:
     """Published, open, and the child is this (unblocked) parent's and in the round's group;
     read fresh from the database in one query, whatever the caller's object says."""
@@ -478,6 +506,7 @@ def notification_send(*, conference: ConferenceRound, subject: str, body: str) -
                     ),
                     school=conference.school,
                     parent=parent,
+                    pupil=children[0] if len(children) == 1 else None,
                     reply_to=teacher_email(conference),
                 )
             else:
@@ -487,6 +516,7 @@ def notification_send(*, conference: ConferenceRound, subject: str, body: str) -
                     context={"subject": subject, "body": body, "school": conference.school},
                     school=conference.school,
                     parent=parent,
+                    pupil=children[0] if len(children) == 1 else None,
                     reply_to=teacher_email(conference),
                 )
             count += 1
@@ -505,15 +535,15 @@ def reminder_send(*, conference: ConferenceRound) -> int:
     count = 0
     with transaction.atomic():
         for parent in parents:
-            children = [
-                p.first_name for p in parent.pupils.all() if p.group_id == conference.group_id
-            ]
+            pupils = [p for p in parent.pupils.all() if p.group_id == conference.group_id]
+            children = [p.first_name for p in pupils]
             email_enqueue(
                 to=parent.email,
                 template="conference_reminder",
                 context=mail_context(conference, parent=parent, children=children),
                 school=conference.school,
                 parent=parent,
+                pupil=pupils[0] if len(pupils) == 1 else None,
                 reply_to=teacher_email(conference),
             )
             count += 1

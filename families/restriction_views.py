@@ -35,7 +35,7 @@ def restrictions(request: HttpRequest) -> HttpResponse:
         try:
             if link is None:
                 raise RestrictionError(_("Deze ouder is niet (meer) gekoppeld aan dit kind."))
-            restriction_add(
+            restriction = restriction_add(
                 parent=link.parent,
                 pupil=link.pupil,
                 reason=form.cleaned_data["reason"],
@@ -50,6 +50,15 @@ def restrictions(request: HttpRequest) -> HttpResponse:
                 _("%(parent)s heeft geen toegang meer tot %(pupil)s.")
                 % {"parent": link.parent.full_name, "pupil": link.pupil.full_name},
             )
+            if restriction.talks_cancelled or restriction.mail_withdrawn:
+                messages.info(
+                    request,
+                    _(
+                        "Geannuleerde gesprekken: %(talks)s. Teruggehaalde berichten die nog "
+                        "niet verstuurd waren: %(mail)s."
+                    )
+                    % {"talks": restriction.talks_cancelled, "mail": restriction.mail_withdrawn},
+                )
             return redirect("families:restrictions")
     rows = GuardianRestriction.objects.filter(school=school).select_related(
         "parent", "pupil__group", "created_by"

@@ -5,7 +5,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from conferences.services import talks_cancel_for_restricted
 from families.models import GuardianRestriction
+from mailings.services import outbox_withdraw_for_restricted
 from schools.models import Guardianship, Parent, Pupil, StaffMember
 
 
@@ -35,8 +37,20 @@ def restriction_add(
         created_by=staff,
     )
     link.delete()
+    # What the guardian had about the child goes with the link, in this transaction: their
+    # future talks (the other guardian's bookings and the teacher's plan stay) and their mail
+    # still waiting in the outbox.
+    restriction.talks_cancelled = talks_cancel_for_restricted(parent=parent, pupil=pupil)
+    restriction.mail_withdrawn = outbox_withdraw_for_restricted(parent=parent, pupil=pupil)
     # The reason stays out of the log: only directie and beheerder may read it, on its page.
-    audit_record(request=request, action="restrict", obj=parent, pupil_id=pupil.pk)
+    audit_record(
+        request=request,
+        action="restrict",
+        obj=parent,
+        pupil_id=pupil.pk,
+        talks_cancelled=restriction.talks_cancelled,
+        mail_withdrawn=restriction.mail_withdrawn,
+    )
     return restriction
 
 

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from schools.models import Group, Parent, School, StaffMember
+from schools.models import Group, Parent, Pupil, School, StaffMember
 from specialgroups.models import SpecialGroup
 
 
@@ -75,6 +75,11 @@ class OutgoingMessage(models.Model):
     )
     parent = models.ForeignKey(
         Parent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The one child a system message is about (a talk, a notice for one child), so mail
+    # still waiting can be withdrawn when the school restricts the guardian for that child.
+    pupil = models.ForeignKey(
+        Pupil, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     email = models.EmailField()
     # Mail holding a link or code (invitation, reset, confirmation): its body is wiped once

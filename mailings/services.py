@@ -234,13 +234,15 @@ def outbox_system_message(
     attachments: list[tuple[str, bytes, str]] = (),
     school: School | None = None,
     parent: Parent | None = None,
+    pupil: Pupil | None = None,
     secret: bool = False,
     coalesce_key: str = "",
 ) -> OutgoingMessage:
     """System mail (invitations, reset links, notifications) into the outbox, already
     rendered; delivered by the same worker after the surrounding transaction commits.
 
-    `school` and `parent` tie the mail to its owners (AVG export, erasure, retention).
+    `school` and `parent` tie the mail to its owners (AVG export, erasure, retention);
+    `pupil` names the one child it is about (withdrawn when the guardian is restricted).
     `secret` mail has its body wiped once sent. With a `coalesce_key` the mail waits
     COALESCE_DELAY, and a newer mail with the same key replaces it while it still waits."""
     now = timezone.now()
@@ -268,6 +270,7 @@ def outbox_system_message(
         email=to,
         school=school,
         parent=parent,
+        pupil=pupil,
         carries_secret=secret,
         coalesce_key=coalesce_key,
         payload=payload,
@@ -320,3 +323,36 @@ def mailing_remind(*, mailing: Mailing) -> ReminderResult:
                     parent=parent,
                 )
     return result
+
+
+def outbox_withdraw_for_restricted(*, parent: Parent, pupil: Pupil) -> int:
+    """The school restricted `parent` for `pupil` (called inside that transaction, after the
+    link is gone): take back this guardian's mail about the child that no worker has
+    claimed yet: system mail naming the child, and mailing copies that reached them only
+    through this child's group (not through another child of theirs in the mailing's
+    groups, nor a special group they belong to). Mail already being sent or sent stays.
+    Returns how many messages were withdrawn."""
+    waiting = OutgoingMessage.objects.filter(
+        parent=parent,
+        school_id=pupil.school_id,
+        is_sender_copy=False,
+        status__in=[OutgoingMessage.Status.QUEUED, OutgoingMessage.Status.RETRY],
+    )
+    ids = list(waiting.filter(mailing__isnull=True, pupil=pupil).values_list("pk", flat=True))
+    if pupil.group_id is not None:
+        other_groups = set(
+            Pupil.objects.filter(guardianships__parent=parent, group__isnull=False).values_list(
+                "group_id", flat=True
+            )
+        )
+        own_special = set(parent.signups.values_list("special_group_id", flat=True))
+        rows = waiting.filter(mailing__groups=pupil.group_id).prefetch_related(
+            "mailing__groups", "mailing__special_groups"
+        )
+        for row in rows:
+            groups = {g.pk for g in row.mailing.groups.all()}
+            specials = {s.pk for s in row.mailing.special_groups.all()}
+            if not groups & other_groups and not specials & own_special:
+                ids.append(row.pk)
+    # One conditional DELETE: a row a worker claimed meanwhile no longer matches.
+    return waiting.filter(pk__in=ids).delete()[0]
