@@ -102,19 +102,28 @@ class Slot(models.Model):
     household = models.ForeignKey(
         Parent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The second time of a longer talk ("langer gesprek nodig", preference mode): it holds
+    # the same child and household and points at the talk's first time.
+    follows = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="continuation"
+    )
 
     class Meta:
         ordering = ["starts_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "pupil"],
-                condition=Q(pupil__isnull=False, household__isnull=True),
+                condition=Q(pupil__isnull=False, household__isnull=True, follows__isnull=True),
                 name="conference_one_slot_per_child",
             ),
             models.UniqueConstraint(
                 fields=["round", "pupil", "household"],
-                condition=Q(pupil__isnull=False, household__isnull=False),
+                condition=Q(pupil__isnull=False, household__isnull=False, follows__isnull=True),
                 name="conference_one_slot_per_household",
+            ),
+            models.CheckConstraint(
+                condition=Q(follows__isnull=True) | Q(pupil__isnull=False),
+                name="conference_continuation_holds_a_child",
             ),
             models.UniqueConstraint(fields=["round", "starts_at"], name="conference_slot_start"),
             models.CheckConstraint(
@@ -124,6 +133,15 @@ class Slot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round}: {timezone.localtime(self.starts_at):%H:%M}"
+
+    @property
+    def talk_ends_at(self):
+        """When the talk that starts here ends: a longer talk ends with its second time
+        (select_related("continuation") saves the query)."""
+        try:
+            return self.continuation.ends_at
+        except Slot.DoesNotExist:
+            return self.ends_at
 
 
 from conferences.period_models import (  # noqa: E402,F401  (registered with the app)

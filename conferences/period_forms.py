@@ -33,6 +33,16 @@ class PeriodForm(forms.Form):
     walk_minutes = forms.IntegerField(
         label=_("Looptijd tussen twee lokalen (minuten)"), min_value=0, max_value=60, initial=5
     )
+    interpreters = forms.IntegerField(
+        label=_("Aantal tolken tegelijk"),
+        min_value=0,
+        max_value=20,
+        initial=1,
+        help_text=_(
+            "Bij voorkeuren: zoveel gesprekken met 'tolk nodig' plant OCS tegelijk "
+            "(0: geen grens, ouders regelen zelf een tolk)."
+        ),
+    )
     spare = forms.IntegerField(
         label=_("Extra tijden per groep"),
         min_value=0,
@@ -92,5 +102,6 @@ class PeriodForm(forms.Form):
             extra_dates=tuple(d for d in (data.get("extra_date_1"), data.get("extra_date_2")) if d),
             walk_minutes=data["walk_minutes"],
             spare=data["spare"],
+            interpreters=data["interpreters"],
             closes_at=aware(closes_on + timedelta(days=1), time(0, 0)) if closes_on else None,
         )

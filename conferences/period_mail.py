@@ -17,11 +17,13 @@ def parent_talks(*, period: ConferencePeriod, parent: Parent) -> list[Slot]:
     household's talks (never another household's; and not the shared talk of a child for
     whom the parent has a talk of their own)."""
     talks = list(
-        Slot.objects.filter(round__period_link__period=period)
+        Slot.objects.filter(round__period_link__period=period, follows__isnull=True)
         .filter(
             Q(household__isnull=True, pupil__guardianships__parent=parent) | Q(household=parent)
         )
-        .select_related("round__group", "round__teacher__user", "round__school", "pupil")
+        .select_related(
+            "round__group", "round__teacher__user", "round__school", "pupil", "continuation"
+        )
         .distinct()
         .order_by("starts_at")
     )
@@ -46,7 +48,7 @@ def period_ics(*, period: ConferencePeriod, parent: Parent, talks: list[Slot]) -
         event.add("dtstamp", timezone.now())
         event.add("sequence", int(timezone.now().timestamp()) - 1_700_000_000)
         event.add("dtstart", slot.starts_at.astimezone(AMSTERDAM))
-        event.add("dtend", slot.ends_at.astimezone(AMSTERDAM))
+        event.add("dtend", slot.talk_ends_at.astimezone(AMSTERDAM))
         event.add(
             "summary",
             _("Oudergesprek %(child)s (%(group)s)")

@@ -29,6 +29,9 @@ class ConferencePeriod(models.Model):
         _("looptijd tussen twee leerkrachten (minuten)"), default=5
     )
     closes_at = models.DateTimeField(_("inschrijven of voorkeuren geven kan tot"))
+    # Preference mode: how many interpreter talks ("tolk nodig") can run at once across the
+    # school (the school's interpreters); 0: no limit (families bring their own).
+    interpreters = models.PositiveSmallIntegerField(_("aantal tolken tegelijk"), default=1)
     created_by = models.ForeignKey(
         StaffMember, null=True, on_delete=models.SET_NULL, related_name="+"
     )

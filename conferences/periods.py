@@ -64,6 +64,7 @@ class PeriodSettings:
     extra_dates: tuple[date, ...] = ()
     walk_minutes: int = 5
     spare: int = 2  # times per group beyond one per child (separate households, moves)
+    interpreters: int = 1  # preference mode: interpreter talks at once (0: no limit)
     closes_at: datetime | None = None
 
     @property
@@ -94,6 +95,7 @@ def period_create(*, staff: StaffMember, plan: PeriodSettings) -> ConferencePeri
         name=plan.name,
         mode=plan.mode,
         walk_minutes=plan.walk_minutes,
+        interpreters=plan.interpreters,
         closes_at=closes_at,
         created_by=staff,
     )

@@ -3,7 +3,13 @@ Pure: no database; conferences.planning turns the period into a Problem and back
 
 Hard rules: a time holds at most one talk; a talk only takes its own teacher's times (the
 generator's times, so the teachers' breaks hold); a parent's talks never overlap, with the
-walking time between them. Goals, in this order (each stage keeps the previous stage's
+walking time between them. A longer talk ("langer gesprek nodig") takes two consecutive
+times of its teacher (the second starting when the first ends, so never across a break).
+Interpreter talks ("tolk nodig"): the school has `interpreters` interpreters (0: no limit,
+families bring their own); at most that many interpreter talks run at once across the
+school, each followed by the walking time (the interpreter walks to the next room).
+
+Goals, in this order (each stage keeps the previous stage's
 result and improves the next, so no family pays for another's convenience):
   1. place as many talks as possible, then as many families entirely inside the times they
      said they can come;
@@ -32,6 +38,8 @@ class Talk:
     id: Hashable
     teacher: Hashable
     parents: tuple  # who comes: a family's parents (one, for a separate household talk)
+    longer: bool = False  # takes two consecutive times
+    interpreter: bool = False
 
 
 @dataclass
@@ -41,10 +49,47 @@ class Problem:
     walk: int
     # parent -> [(start, end)] they can come; a parent not in here can come at any time
     windows: dict[Hashable, list[tuple[int, int]]] = field(default_factory=dict)
+    interpreters: int = 1  # interpreter talks at once across the school; 0: no limit
 
     def inside(self, parent, slot: PSlot) -> bool:
         spans = self.windows.get(parent)
         return spans is None or any(a <= slot.start and slot.end <= b for a, b in spans)
+
+    def _index(self):
+        if getattr(self, "_by_teacher", None) is None:
+            self._by_teacher = defaultdict(list)
+            self._next = {}
+            for s in self.slots:
+                self._by_teacher[s.teacher].append(s)
+            for mine in self._by_teacher.values():
+                mine.sort(key=lambda s: s.start)
+                for a, b in zip(mine, mine[1:], strict=False):
+                    if b.start == a.end:
+                        self._next[a.id] = b
+        return self._by_teacher, self._next
+
+    def follower(self, slot_id) -> PSlot | None:
+        """The teacher's next time when it starts as this one ends (no break between)."""
+        return self._index()[1].get(slot_id)
+
+    def options(self, talk: Talk) -> list[PSlot]:
+        """Where the talk can go, as spans: a time, or for a longer talk a time and the next
+        one together (the span's id is the first time's)."""
+        by_teacher, following = self._index()
+        mine = by_teacher.get(talk.teacher, [])
+        if not talk.longer:
+            return list(mine)
+        return [
+            PSlot(id=s.id, teacher=s.teacher, start=s.start, end=following[s.id].end)
+            for s in mine
+            if s.id in following
+        ]
+
+    def taken(self, talk: Talk, slot_id) -> list:
+        """The times a talk placed at slot_id holds: one, or two for a longer talk."""
+        if talk.longer:
+            return [slot_id, self.follower(slot_id).id]
+        return [slot_id]
 
 
 @dataclass
@@ -61,24 +106,43 @@ def clash(a: PSlot, b: PSlot, walk: int) -> bool:
     return a.start < b.end + gap and b.start < a.end + gap
 
 
+def _pad_overlap(a: PSlot, b: PSlot, walk: int) -> bool:
+    return a.start < b.end + walk and b.start < a.end + walk
+
+
+def interpreter_fits(problem: Problem, span: PSlot, booked: list[PSlot]) -> bool:
+    """Whether one more interpreter talk at `span` keeps at most `problem.interpreters`
+    interpreter talks (each with the walking time after it) at any moment."""
+    if problem.interpreters <= 0:
+        return True
+    walk = problem.walk
+    near = [b for b in booked if _pad_overlap(span, b, walk)]
+    if len(near) < problem.interpreters:
+        return True
+    # The busiest moment inside the span starts one of the intervals (padded by the walk).
+    points = [span.start] + [b.start for b in near if span.start <= b.start < span.end + walk]
+    for at in points:
+        running = sum(1 for b in near if b.start <= at < b.end + walk)
+        if running >= problem.interpreters:
+            return False
+    return True
+
+
 def greedy(problem: Problem) -> dict:
     """A first plan to start the solver from: families with the most talks first (then the
     fewest available minutes), each taking the best back-to-back chain of free times it can
     come at (conferences.chains), else any chain that fits, else each talk's first free time
-    that fits."""
+    that fits. It keeps every hard rule (longer talks, interpreters) as the solver does."""
     from datetime import datetime, timedelta
 
     from conferences.chains import Option, best_chain
 
     epoch = datetime(2000, 1, 1)
-    by_teacher = defaultdict(list)
-    for s in problem.slots:
-        by_teacher[s.teacher].append(s)
-    slot_of = {s.id: s for s in problem.slots}
-    free = set(slot_of)
+    free = {s.id for s in problem.slots}
     groups = defaultdict(list)  # talks booked together: the same set of parents
     for talk in problem.talks:
         groups[talk.parents].append(talk)
+    options = {talk.id: problem.options(talk) for talk in problem.talks}
 
     def minutes_free(parents):
         spans = [problem.windows.get(p) for p in parents]
@@ -89,53 +153,73 @@ def greedy(problem: Problem) -> dict:
     def strict(a: PSlot, b: PSlot) -> bool:
         # The solver leaves the walking time between all of a parent's talks, also two
         # with one teacher (twins), so the first plan does too.
-        return a.start < b.end + problem.walk and b.start < a.end + problem.walk
+        return _pad_overlap(a, b, problem.walk)
 
     order = sorted(groups, key=lambda ps: (-len(groups[ps]), minutes_free(ps)))
     placed: dict = {}
-    busy: dict = defaultdict(list)  # parent -> slots taken
+    busy: dict = defaultdict(list)  # parent -> spans taken
+    interpreting: list[PSlot] = []  # interpreter talks' spans
+    span_of = {}  # (talk id, first slot id) -> the span
+
+    def option(s, talk):
+        span_of[talk.id, s.id] = s
+        return Option(
+            key=s.id,
+            teacher=(s.teacher, talk.id),
+            start=epoch + timedelta(minutes=s.start),
+            end=epoch + timedelta(minutes=s.end),
+        )
+
+    def span(o):
+        return span_of[o.teacher[1], o.key]
+
     for parents in order:
-
-        def option(s, talk):
-            return Option(
-                key=s.id,
-                teacher=(s.teacher, talk.id),
-                start=epoch + timedelta(minutes=s.start),
-                end=epoch + timedelta(minutes=s.end),
-            )
-
+        talks = {talk.id: talk for talk in groups[parents]}
         needs = {
             talk.id: [
                 option(s, talk)
-                for s in by_teacher.get(talk.teacher, [])
-                if s.id in free and not any(strict(s, b) for p in parents for b in busy[p])
+                for s in options[talk.id]
+                if all(t in free for t in problem.taken(talk, s.id))
+                and not any(strict(s, b) for p in parents for b in busy[p])
+                and (not talk.interpreter or interpreter_fits(problem, s, interpreting))
             ]
-            for talk in groups[parents]
+            for talk in talks.values()
         }
         chain = best_chain(
             needs,
             walk=timedelta(minutes=problem.walk),
-            prefer=lambda o, ps=parents: all(problem.inside(p, slot_of[o.key]) for p in ps),
+            prefer=lambda o, ps=parents: all(problem.inside(p, span(o)) for p in ps),
         )
         if chain is None:
             chain = {}
-            for key, options in needs.items():
+            for key, opts in needs.items():
                 pick = next(
                     (
                         o
-                        for o in options
-                        if o.key in free
-                        and not any(strict(slot_of[o.key], slot_of[c.key]) for c in chain.values())
+                        for o in opts
+                        if not any(strict(span(o), span(c)) for c in chain.values())
+                        and (
+                            not talks[key].interpreter
+                            or interpreter_fits(
+                                problem,
+                                span(o),
+                                interpreting
+                                + [span(c) for k, c in chain.items() if talks[k].interpreter],
+                            )
+                        )
                     ),
                     None,
                 )
                 if pick is not None:
                     chain[key] = pick
         for key, o in chain.items():
-            free.discard(o.key)
+            talk = talks[key]
+            free.difference_update(problem.taken(talk, o.key))
             placed[key] = o.key
             for p in parents:
-                busy[p].append(slot_of[o.key])
+                busy[p].append(span(o))
+            if talk.interpreter:
+                interpreting.append(span(o))
     return placed
 
 
@@ -146,19 +230,18 @@ def solve(problem: Problem, *, time_limit: float = 25.0, workers: int = 2, seed:
 
     began = time.perf_counter()
     Sum, Weighted = cp_model.LinearExpr.sum, cp_model.LinearExpr.weighted_sum
-    by_teacher = defaultdict(list)
-    for s in problem.slots:
-        by_teacher[s.teacher].append(s)
     model = cp_model.CpModel()
-    x = {}  # (talk index, slot id) -> bool
-    takers = defaultdict(list)  # slot id -> its x variables
+    x = {}  # (talk index, first slot id) -> bool
+    takers = defaultdict(list)  # slot id -> the x variables that hold it
     placed, starts = [], []
+    spans = [problem.options(talk) for talk in problem.talks]  # per talk: where it can go
     for i, talk in enumerate(problem.talks):
-        options = by_teacher.get(talk.teacher, [])
+        options = spans[i]
         row = []
         for s in options:
             var = x[i, s.id] = model.new_bool_var("")
-            takers[s.id].append(var)
+            for held in problem.taken(talk, s.id):
+                takers[held].append(var)
             row.append(var)
         p = model.new_bool_var("")
         model.add(Sum(row) == p)
@@ -175,36 +258,40 @@ def solve(problem: Problem, *, time_limit: float = 25.0, workers: int = 2, seed:
     for i, talk in enumerate(problem.talks):
         for parent in talk.parents:
             talks_of[parent].append(i)
-    # A parent's talks never overlap; the walk pads each talk's end.
-    duration = [
-        (by_teacher[t.teacher][0].end - by_teacher[t.teacher][0].start)
-        if by_teacher.get(t.teacher)
-        else 0
-        for t in problem.talks
-    ]
+    # A parent's talks never overlap; the walk pads each talk's end. (A teacher's times all
+    # last as long; a longer talk lasts two of them.)
+    duration = [(opts[0].end - opts[0].start) if opts else 0 for opts in spans]
     padded = {}
+
+    def pad(i):
+        if i not in padded:
+            padded[i] = model.new_optional_fixed_size_interval_var(
+                starts[i], duration[i] + problem.walk, placed[i], ""
+            )
+        return padded[i]
+
     for mine in talks_of.values():
         if len(mine) > 1:
-            for i in mine:
-                if i not in padded:
-                    padded[i] = model.new_optional_fixed_size_interval_var(
-                        starts[i], duration[i] + problem.walk, placed[i], ""
-                    )
-            model.add_no_overlap([padded[i] for i in mine])
+            model.add_no_overlap([pad(i) for i in mine])
+    # Interpreters: at most `interpreters` interpreter talks at once, each with the walk
+    # after it.
+    interpreted = [i for i, t in enumerate(problem.talks) if t.interpreter]
+    if problem.interpreters == 1 and len(interpreted) > 1:
+        model.add_no_overlap([pad(i) for i in interpreted])
+    elif problem.interpreters > 1 and len(interpreted) > problem.interpreters:
+        model.add_cumulative(
+            [pad(i) for i in interpreted], [1] * len(interpreted), problem.interpreters
+        )
     # Inside the parent's times: every talk of the family placed on a time it can come.
     family_ok = {}
     for parent, mine in talks_of.items():
         ok = model.new_bool_var("")
         for i in mine:
-            good = [
-                x[i, s.id]
-                for s in by_teacher.get(problem.talks[i].teacher, [])
-                if problem.inside(parent, s)
-            ]
+            good = [x[i, s.id] for s in spans[i] if problem.inside(parent, s)]
             model.add_bool_or(good).only_enforce_if(ok)
         family_ok[parent] = ok
     # Waiting per parent with several talks: span minus the talks themselves.
-    waits, spans = [], []
+    waits, waiting = [], []
     horizon = max((s.end for s in problem.slots), default=0) + DAY
     for mine in talks_of.values():
         if len(mine) < 2:
@@ -219,7 +306,7 @@ def solve(problem: Problem, *, time_limit: float = 25.0, workers: int = 2, seed:
             wait >= hi - lo - Weighted([placed[i] for i in mine], [duration[i] for i in mine])
         )
         waits.append(wait)
-        spans.append((mine, lo, hi, wait))
+        waiting.append((mine, lo, hi, wait))
     worst = model.new_int_var(0, horizon, "worst")
     for w in waits:
         model.add(worst >= w)
@@ -267,7 +354,7 @@ def solve(problem: Problem, *, time_limit: float = 25.0, workers: int = 2, seed:
         )
         model.add_hint(ok, 1 if good else 0)
     worst_hint = 0
-    for mine, lo, hi, wait in spans:
+    for mine, lo, hi, wait in waiting:
         got = [i for i in mine if i in at]
         lo_v = min((at[i] for i in got), default=0)
         hi_v = max((at[i] + duration[i] for i in got), default=0)
@@ -298,13 +385,25 @@ def solve(problem: Problem, *, time_limit: float = 25.0, workers: int = 2, seed:
     for (i, slot_id), value in best.items():
         if value:
             result[problem.talks[i].id] = slot_id
-    used = set(result.values())
+    used = {
+        held
+        for talk in problem.talks
+        if talk.id in result
+        for held in problem.taken(talk, result[talk.id])
+    }
     reasons = {}
-    for talk in problem.talks:
+    for i, talk in enumerate(problem.talks):
         if talk.id in result:
             continue
-        free = [s for s in by_teacher.get(talk.teacher, []) if s.id not in used]
-        reasons[talk.id] = "family_clash" if free else "teacher_full"
+        free = [s for s in spans[i] if not used.intersection(problem.taken(talk, s.id))]
+        if free:
+            reasons[talk.id] = "family_clash"
+        elif talk.longer and any(
+            s.teacher == talk.teacher and s.id not in used for s in problem.slots
+        ):
+            reasons[talk.id] = "no_pair"
+        else:
+            reasons[talk.id] = "teacher_full"
     return Result(
         placed=result,
         reasons=reasons,

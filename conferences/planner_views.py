@@ -1,7 +1,6 @@
 """Preference mode pages: the family's availability and wishes; the teachers' review of
 the plan, moves by hand and publication."""
 
-from collections import defaultdict
 from datetime import time
 
 from django.contrib import messages
@@ -32,20 +31,7 @@ def review_context(period) -> dict:
         .select_related("pupil", "household")
         .order_by("starts_at")
     )
-    wishes = defaultdict(list)
-    for wish in ChildWish.objects.filter(period=period).select_related("parent"):
-        flags = [
-            label
-            for on, label in (
-                (wish.interpreter, _("tolk")),
-                (wish.child_joins, _("kind komt mee")),
-                (wish.longer, _("langer gesprek")),
-                (wish.separate, _("apart gesprek")),
-            )
-            if on
-        ]
-        if flags:
-            wishes[wish.pupil_id].append(f"{wish.parent.full_name}: {', '.join(flags)}")
+    wishes = planning.wish_labels(period_id=period.pk)
     notes = list(PlanNote.objects.filter(period=period).select_related("pupil", "household"))
     outside = {(n.pupil_id, n.household_id) for n in notes if n.placed}
     per_round = {r.pk: {"round": r, "talks": [], "free": []} for r in rounds}
@@ -53,6 +39,8 @@ def review_context(period) -> dict:
         entry = per_round[slot.round_id]
         if slot.pupil_id is None:
             entry["free"].append(slot)
+        elif slot.follows_id is not None:
+            entry["talks"].append({"slot": slot, "continued": True})
         else:
             entry["talks"].append(
                 {

@@ -89,6 +89,30 @@ def wishes_save(
     return wish
 
 
+def wish_labels(*, period_id: int) -> dict[int, list[str]]:
+    """What the teacher must know per child, from the guardians' wishes: "Name: tolk nodig,
+    kind komt mee, langer gesprek (twee tijden)"."""
+    labels = defaultdict(list)
+    for wish in (
+        ChildWish.objects.filter(period_id=period_id)
+        .select_related("parent")
+        .order_by("parent__last_name", "parent_id")
+    ):
+        flags = [
+            str(label)
+            for on, label in (
+                (wish.interpreter, _("tolk nodig")),
+                (wish.child_joins, _("kind komt mee")),
+                (wish.longer, _("langer gesprek (twee tijden)")),
+                (wish.separate, _("apart gesprek")),
+            )
+            if on
+        ]
+        if flags:
+            labels[wish.pupil_id].append(f"{wish.parent.full_name}: {', '.join(flags)}")
+    return labels
+
+
 # ---------------------------------------------------------------------------- solve
 
 
@@ -125,21 +149,34 @@ def build_problem(period: ConferencePeriod):
         if not link.parent.is_blocked:
             guardians[link.pupil_id].append(link.parent_id)
     separate = defaultdict(set)
-    for wish in ChildWish.objects.filter(period=period, separate=True):
+    asked = {}  # (pupil, parent) -> the guardian's wishes for the child
+    for wish in ChildWish.objects.filter(period=period):
         if wish.parent_id in guardians.get(wish.pupil_id, []):
-            separate[wish.pupil_id].add(wish.parent_id)
+            asked[wish.pupil_id, wish.parent_id] = wish
+            if wish.separate:
+                separate[wish.pupil_id].add(wish.parent_id)
+
+    def talk(pupil_id, household, teacher, parents):
+        # A wish of any parent who comes counts for the talk.
+        wishes = [asked[pupil_id, p] for p in parents if (pupil_id, p) in asked]
+        return Talk(
+            id=(pupil_id, household),
+            teacher=teacher,
+            parents=parents,
+            longer=any(w.longer for w in wishes),
+            interpreter=any(w.interpreter for w in wishes),
+        )
+
     talks = []
     for pupil_id, pupil in sorted(pupils.items()):
         conference = by_group[pupil.group_id]
         everyone = guardians.get(pupil_id, [])
         apart = sorted(separate.get(pupil_id, ()))
         for parent_id in apart:
-            talks.append(
-                Talk(id=(pupil_id, parent_id), teacher=conference.pk, parents=(parent_id,))
-            )
+            talks.append(talk(pupil_id, parent_id, conference.pk, (parent_id,)))
         shared = tuple(p for p in everyone if p not in apart)
         if shared or not apart:
-            talks.append(Talk(id=(pupil_id, None), teacher=conference.pk, parents=shared))
+            talks.append(talk(pupil_id, None, conference.pk, shared))
     windows = {}
     for wish in PeriodWish.objects.filter(period=period):
         if wish.windows:
@@ -150,12 +187,21 @@ def build_problem(period: ConferencePeriod):
                 )
                 for d, a, b in wish.windows
             ]
-    return Problem(slots=pslots, talks=talks, walk=period.walk_minutes, windows=windows)
+    return Problem(
+        slots=pslots,
+        talks=talks,
+        walk=period.walk_minutes,
+        windows=windows,
+        interpreters=period.interpreters,
+    )
 
 
 REASONS = {
     "teacher_full": gettext_lazy("Geen vrije tijd meer bij deze leerkracht."),
     "family_clash": gettext_lazy("Past niet naast de andere gesprekken van het gezin."),
+    "no_pair": gettext_lazy(
+        "Geen twee aansluitende vrije tijden meer voor een langer gesprek bij deze leerkracht."
+    ),
 }
 
 
@@ -172,7 +218,7 @@ def period_plan(*, period: ConferencePeriod, time_limit: float = 25.0, seed: int
     slots = {s.id: s for s in problem.slots}
     with transaction.atomic():
         Slot.objects.filter(round__period_link__period=period).update(
-            pupil=None, booked_by=None, booked_at=None, household=None
+            pupil=None, booked_by=None, booked_at=None, household=None, follows=None
         )
         PlanNote.objects.filter(period=period).delete()
         now = timezone.now()
@@ -188,10 +234,16 @@ def period_plan(*, period: ConferencePeriod, time_limit: float = 25.0, seed: int
                     )
                 )
                 continue
-            Slot.objects.filter(pk=slot_id).update(
+            held = problem.taken(talk, slot_id)
+            Slot.objects.filter(pk=held[0]).update(
                 pupil_id=pupil_id, household_id=household_id, booked_at=now
             )
-            outside = [p for p in talk.parents if not problem.inside(p, slots[slot_id])]
+            if len(held) == 2:
+                Slot.objects.filter(pk=held[1]).update(
+                    pupil_id=pupil_id, household_id=household_id, booked_at=now, follows=held[0]
+                )
+            span = PSlot(id=None, teacher=None, start=slots[held[0]].start, end=slots[held[-1]].end)
+            outside = [p for p in talk.parents if not problem.inside(p, span)]
             if outside:
                 notes.append(
                     PlanNote(
@@ -208,61 +260,107 @@ def period_plan(*, period: ConferencePeriod, time_limit: float = 25.0, seed: int
     return result
 
 
+def talk_parents(slot: Slot) -> list[int]:
+    """Who comes to the talk: the household's parent, or every guardian of the child."""
+    if slot.household_id:
+        return [slot.household_id]
+    return list(
+        Guardianship.objects.filter(pupil_id=slot.pupil_id).values_list("parent_id", flat=True)
+    )
+
+
+def talk_relocate(*, period: ConferencePeriod, source: Slot, target: Slot) -> list[Slot]:
+    """Move a talk (its first time `source`, and a longer talk's second time) to `target`
+    (and the time right after it, for a longer talk) in the same round. Locks every time
+    involved first (in id order), then checks that the new times are still free and do not
+    clash with the family's other talks; raises PlanError with a Dutch reason otherwise.
+    Returns the talk's new times. Call inside a transaction."""
+    if source.follows_id is not None:
+        raise NotAllowed
+    if target.round_id != source.round_id:
+        raise PlanError(_("Kies een vrije tijd van dezelfde leerkracht."))
+    second = Slot.objects.filter(follows=source).first()
+    wanted = [target]
+    if second is not None:
+        after = Slot.objects.filter(round_id=target.round_id, starts_at=target.ends_at).first()
+        if after is None:
+            raise PlanError(
+                _("Een langer gesprek heeft twee aansluitende tijden nodig. Kies een andere tijd.")
+            )
+        wanted.append(after)
+    mine = {source.pk} | ({second.pk} if second else set())
+    ids = sorted(mine | {s.pk for s in wanted})
+    rows = {
+        s.pk: s
+        for s in Slot.objects.select_for_update(of=("self",))
+        .filter(round__period_link__period=period, pk__in=ids)
+        .select_related("round")
+        .order_by("pk")
+    }
+    if len(rows) != len(ids) or rows[source.pk].pupil_id is None:
+        raise NotAllowed
+    source = rows[source.pk]
+    wanted = [rows[s.pk] for s in wanted]
+    if any(s.pupil_id is not None and s.pk not in mine for s in wanted):
+        raise PlanError(_("Deze tijd is niet meer vrij. Kies een andere tijd."))
+    parents = talk_parents(source)
+    others = (
+        Slot.objects.filter(round__period_link__period=period, follows__isnull=True)
+        .exclude(pk=source.pk)
+        .filter(pupil__guardianships__parent__in=parents)
+        .select_related("round")
+        .distinct()
+    )
+    walk = timedelta(minutes=period.walk_minutes)
+    moved = Option(
+        key=target.pk,
+        teacher=target.round.teacher_id,
+        start=wanted[0].starts_at,
+        end=wanted[-1].ends_at,
+    )
+    for other in others:
+        if other.household_id and other.household_id not in parents:
+            continue
+        end = other.ends_at
+        if (rest := Slot.objects.filter(follows=other).first()) is not None:
+            end = rest.ends_at
+        theirs = Option(
+            key=other.pk, teacher=other.round.teacher_id, start=other.starts_at, end=end
+        )
+        if clash(moved, theirs, walk):
+            raise PlanError(_("Deze tijd botst met een ander gesprek van het gezin."))
+    pupil_id, household_id = source.pupil_id, source.household_id
+    Slot.objects.filter(pk__in=mine).update(
+        pupil=None, household=None, booked_at=None, booked_by=None, follows=None
+    )
+    now = timezone.now()
+    Slot.objects.filter(pk=wanted[0].pk, pupil__isnull=True).update(
+        pupil_id=pupil_id, household_id=household_id, booked_at=now
+    )
+    if len(wanted) == 2:
+        Slot.objects.filter(pk=wanted[1].pk, pupil__isnull=True).update(
+            pupil_id=pupil_id, household_id=household_id, booked_at=now, follows=wanted[0].pk
+        )
+    return wanted
+
+
 def talk_move(*, period: ConferencePeriod, slot_id: int, to_slot_id: int) -> None:
-    """The teacher moves a planned talk to a free time of the same teacher; refused when it
-    would overlap another talk of the family (or leave too little time to walk)."""
+    """The teacher moves a planned talk to a free time of the same teacher (before the plan
+    is sent); refused when it would overlap another talk of the family (or leave too little
+    time to walk)."""
     if period.published_at is not None:
         raise PlanError(_("De planning is al verstuurd."))
     with transaction.atomic():
         rows = {
             s.pk: s
-            for s in Slot.objects.select_for_update(of=("self",))
-            .filter(round__period_link__period=period, pk__in=[slot_id, to_slot_id])
-            .select_related("round")
+            for s in Slot.objects.filter(
+                round__period_link__period=period, pk__in=[slot_id, to_slot_id]
+            )
         }
         source, target = rows.get(slot_id), rows.get(to_slot_id)
         if source is None or target is None or source.pupil_id is None:
             raise NotAllowed
-        if target.pupil_id is not None or target.round_id != source.round_id:
-            raise PlanError(_("Kies een vrije tijd van dezelfde leerkracht."))
-        parents = (
-            [source.household_id]
-            if source.household_id
-            else list(
-                Guardianship.objects.filter(pupil_id=source.pupil_id).values_list(
-                    "parent_id", flat=True
-                )
-            )
-        )
-        others = (
-            Slot.objects.filter(round__period_link__period=period)
-            .exclude(pk=source.pk)
-            .filter(pupil__guardianships__parent__in=parents)
-            .select_related("round")
-            .distinct()
-        )
-        walk = timedelta(minutes=period.walk_minutes)
-        moved = Option(
-            key=target.pk,
-            teacher=target.round.teacher_id,
-            start=target.starts_at,
-            end=target.ends_at,
-        )
-        for other in others:
-            if other.household_id and other.household_id not in parents:
-                continue
-            theirs = Option(
-                key=other.pk,
-                teacher=other.round.teacher_id,
-                start=other.starts_at,
-                end=other.ends_at,
-            )
-            if clash(moved, theirs, walk):
-                raise PlanError(_("Deze tijd botst met een ander gesprek van het gezin."))
-        Slot.objects.filter(pk=source.pk).update(pupil=None, household=None, booked_at=None)
-        Slot.objects.filter(pk=target.pk, pupil__isnull=True).update(
-            pupil_id=source.pupil_id, household_id=source.household_id, booked_at=timezone.now()
-        )
+        talk_relocate(period=period, source=source, target=target)
 
 
 def period_publish(*, period: ConferencePeriod) -> int:

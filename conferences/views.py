@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
-from conferences import services
+from conferences import planning, services
 from conferences.access import (
     pupils_for_parent_current,
     round_for_parent,
@@ -20,7 +20,7 @@ from conferences.access import (
     rounds_for_staff,
 )
 from conferences.forms import NotificationForm, RoundEditForm, RoundForm, SlotAddForm
-from conferences.models import ConferenceRound
+from conferences.models import ConferenceRound, PeriodRound
 from conferences.selectors import portal_rounds
 from conferences.slots import AMSTERDAM
 from lib.pdf import document_data, pdf_response, render_typst
@@ -105,12 +105,15 @@ def _slot_grid(conference: ConferenceRound):
         .order_by("first_name", "last_name")
     )
     by_pk = {p.pk: p for p in pupils}
+    link = PeriodRound.objects.filter(round=conference).first()
+    wishes = planning.wish_labels(period_id=link.period_id) if link else {}
     labels = pupil_labels(pupils)
     for pupil in pupils:
         pupil.label = labels[pupil.pk]
     days = defaultdict(list)
     for slot in slots:
         slot.child = by_pk.get(slot.pupil_id)
+        slot.wishes = wishes.get(slot.pupil_id, []) if slot.follows_id is None else []
         days[slot.starts_at.astimezone(AMSTERDAM).date()].append(slot)
     booked_ids = {s.pupil_id for s in slots if s.pupil_id}
     return {
@@ -320,7 +323,14 @@ def round_pdf(request: HttpRequest, round_id) -> HttpResponse:
                     {
                         "time": f"{_date(slot.starts_at.astimezone(AMSTERDAM), 'H:i')}–"
                         f"{_date(slot.ends_at.astimezone(AMSTERDAM), 'H:i')}",
-                        "child": slot.child.full_name if slot.child else "",
+                        "child": (
+                            _("%(name)s (vervolg)") % {"name": slot.child.full_name}
+                            if slot.follows_id
+                            else slot.child.full_name
+                        )
+                        if slot.child
+                        else "",
+                        "wishes": "; ".join(slot.wishes),
                         "parents": ", ".join(p.full_name for p in slot.child.unblocked_parents)
                         if slot.child
                         else "",

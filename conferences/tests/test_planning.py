@@ -149,3 +149,60 @@ def test_the_pages_work_for_the_family_and_the_teacher(world, period, login, fir
         .status_code
         == 404
     )
+
+
+def test_a_longer_talk_gets_two_consecutive_times_and_the_teacher_sees_the_wishes(
+    world, period, first_day, login, mails
+):
+    planning.wishes_save(
+        parent=world.quinten,
+        period=period,
+        windows=[(first_day, time(15, 0), time(17, 0))],
+        children=[
+            planning.ChildChoice(pupil_id=world.lotte.pk, longer=True),
+            planning.ChildChoice(pupil_id=world.sam.pk, interpreter=True, child_joins=True),
+        ],
+    )
+    close(period)
+    result = planning.period_plan(period=period, time_limit=5)
+    assert not result.reasons
+    first, second = Slot.objects.filter(pupil=world.lotte).order_by("starts_at")
+    assert second.follows_id == first.pk and second.starts_at == first.ends_at
+    assert first.round_id == second.round_id
+    sam = Slot.objects.get(pupil=world.sam)
+    # The family's talks (Lotte's whole longer talk included) never overlap.
+    assert sam.ends_at <= first.starts_at or second.ends_at <= sam.starts_at
+
+    # The teacher sees the wishes in the plan, on the round's page and in its PDF data.
+    staff = login(world.dirk)
+    page = staff.get(reverse("conferences:period_detail", args=[period.public_id]))
+    text = page.content.decode()
+    assert "tolk nodig, kind komt mee" in text and "vervolg van het langere gesprek" in text
+    round_page = staff.get(reverse("conferences:round_detail", args=[sam.round.public_id]))
+    assert "tolk nodig" in round_page.content.decode()
+    pdf = staff.get(reverse("conferences:round_pdf", args=[first.round.public_id]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+    # Moving the longer talk by hand moves both times; a time with no free time after it
+    # is refused.
+    last = Slot.objects.filter(round=first.round).order_by("-starts_at")[0]
+    with pytest.raises(planning.PlanError):
+        planning.talk_move(period=period, slot_id=first.pk, to_slot_id=last.pk)
+    free = [
+        s
+        for s in Slot.objects.filter(round=first.round, pupil__isnull=True).order_by("starts_at")
+        if Slot.objects.filter(round=first.round, starts_at=s.ends_at, pupil__isnull=True).exists()
+        and abs(s.starts_at - sam.starts_at) > timedelta(minutes=40)
+    ]
+    planning.talk_move(period=period, slot_id=first.pk, to_slot_id=free[0].pk)
+    moved = list(Slot.objects.filter(pupil=world.lotte).order_by("starts_at"))
+    assert [s.pk for s in moved][0] == free[0].pk and moved[1].follows_id == free[0].pk
+    assert moved[1].starts_at == moved[0].ends_at
+
+    # The mail gives the whole longer talk: one event from its start to the second end.
+    with mails as outbox:
+        planning.period_publish(period=period)
+    message = next(m for m in outbox if m.to[0] == "quinten@example.nl")
+    assert ics_events(message) == 2
+    end = moved[1].ends_at.astimezone(AMSTERDAM).strftime("%H:%M")
+    assert end in message.body

@@ -44,7 +44,7 @@ BUDGETS = {
     "verzonden berichten": 6,
     "verzonden bericht": 12,
     "oudergesprekken": 6,
-    "gesprekkenronde": 9,
+    "gesprekkenronde": 10,  # one for the period wishes (tolk, langer gesprek, ...)
     "portaal": 11,
     "portaal oudergesprekken": 7,
     "portaal speciale groepen": 5,
