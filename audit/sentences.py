@@ -53,6 +53,14 @@ SENTENCES = {
     ("send", "mailing"): gettext_lazy(
         "{actor} heeft het bericht ‘{object}’ verstuurd aan {recipients} ouders."
     ),
+    ("edit", "question"): gettext_lazy("{actor} heeft de vraag bij ‘{object}’ beantwoord."),
+    ("download", "question"): gettext_lazy(
+        "{actor} heeft de antwoorden op de vraag bij ‘{object}’ gedownload (pdf)."
+    ),
+    ("send", "question"): gettext_lazy(
+        "{actor} heeft een herinnering over de vraag bij ‘{object}’ gestuurd aan {reminders} "
+        "gezinnen."
+    ),
     ("download", "mailingattachment"): gettext_lazy(
         "{actor} heeft de bijlage ‘{object}’ gedownload."
     ),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from conferences.services import talks_cancel_for_restricted
 from families.models import GuardianRestriction
+from mailings.questions import answers_forget
 from mailings.services import outbox_withdraw_for_restricted
 from schools.models import Guardianship, Parent, Pupil, StaffMember
 
@@ -42,6 +43,8 @@ def restriction_add(
     # still waiting in the outbox.
     restriction.talks_cancelled = talks_cancel_for_restricted(parent=parent, pupil=pupil)
     restriction.mail_withdrawn = outbox_withdraw_for_restricted(parent=parent, pupil=pupil)
+    # No say for the child any more: answers they gave to a mailing's question go too.
+    restriction.answers_removed = answers_forget(parent=parent, pupil=pupil)
     # The reason stays out of the log: only directie and beheerder may read it, on its page.
     audit_record(
         request=request,
@@ -50,6 +53,7 @@ def restriction_add(
         pupil_id=pupil.pk,
         talks_cancelled=restriction.talks_cancelled,
         mail_withdrawn=restriction.mail_withdrawn,
+        answers_removed=restriction.answers_removed,
     )
     return restriction
 

@@ -18,7 +18,7 @@ def mailings_for_staff(staff: StaffMember) -> QuerySet[Mailing]:
 
 
 def mailing_for_staff(request: HttpRequest, mailing_id, *, with_counts: bool = False) -> Mailing:
-    mailings = mailings_for_staff(request.staff)
+    mailings = mailings_for_staff(request.staff).select_related("question")
     if with_counts:
         mailings = selectors.with_counts(mailings)
     try:

@@ -7,7 +7,7 @@ class MailingsConfig(AppConfig):
 
     def ready(self) -> None:
         from audit.sentences import register_object_names
-        from mailings.models import Mailing, MailingAttachment
+        from mailings.models import Mailing, MailingAttachment, Question
         from mailings.notices import unread_message_notices
         from portal.notices import register_notice_provider
 
@@ -16,3 +16,8 @@ class MailingsConfig(AppConfig):
             "mailingattachment", MailingAttachment.objects.all(), lambda a: a.filename
         )
         register_notice_provider(unread_message_notices)
+        register_object_names(
+            "question",
+            Question.objects.select_related("mailing"),
+            lambda q: q.mailing.subject,
+        )

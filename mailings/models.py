@@ -131,3 +131,7 @@ class DeliverySchedule(models.Model):
     outage does not multiply the follow-up runs."""
 
     run_after = models.DateTimeField(null=True, blank=True)
+
+
+# "Vraag om reactie" lives in its own module; imported here so Django finds the models.
+from mailings.question_models import Answer, Choice, Question  # noqa: E402, F401

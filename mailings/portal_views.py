@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from mailings.access import attachment_for_parent, message_for_parent, messages_for_parent
 from mailings.models import OutgoingMessage
+from mailings.questions import question_for_parent
 from schools.access import parent_required, pupils_for_parent
 
 PER_PAGE = 25
@@ -82,6 +83,7 @@ def portal_detail(request: HttpRequest, message_id) -> HttpResponse:
         "body": _body(message),
         "attachments": list(message.mailing.attachments.all()) if message.mailing_id else [],
         "mailing": message.mailing,
+        "question": question_for_parent(mailing=message.mailing, parent=request.parent),
     }
     return render(request, "mailings/portal_detail.html", context)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mailings import portal_views, views
+from mailings import portal_views, question_views, views
 
 app_name = "mailings"
 urlpatterns = [
@@ -13,6 +13,21 @@ urlpatterns = [
         "oudermailing/verzonden/<uuid:mailing_id>/bijlage/<uuid:attachment_id>/",
         views.attachment,
         name="attachment",
+    ),
+    path(
+        "oudermailing/verzonden/<uuid:mailing_id>/antwoorden.pdf",
+        question_views.answers_pdf,
+        name="question_pdf",
+    ),
+    path(
+        "oudermailing/verzonden/<uuid:mailing_id>/vraag/herinnering/",
+        question_views.remind,
+        name="question_remind",
+    ),
+    path(
+        "portaal/berichten/<uuid:message_id>/antwoord/",
+        question_views.portal_answer,
+        name="portal_answer",
     ),
     path("portaal/berichten/", portal_views.portal_list, name="portal_list"),
     path("portaal/berichten/<uuid:message_id>/", portal_views.portal_detail, name="portal_detail"),

@@ -18,13 +18,18 @@ from mailings.access import (
 )
 from mailings.attachments import ALLOWED, MAX_FILE_SIZE, MAX_TOTAL_SIZE
 from mailings.models import OutgoingMessage
+from mailings.questions import (
+    mailing_send_with_question,
+    question_form_values,
+    question_from_post,
+    question_tally,
+)
 from mailings.selectors import mailing_reach, with_counts
 from mailings.services import (
     MailingError,
     mailing_candidates,
     mailing_recipients,
     mailing_remind,
-    mailing_send,
     skip_reason_label,
 )
 from schools.access import groups_for_staff, staff_required
@@ -118,7 +123,9 @@ def compose(request: HttpRequest) -> HttpResponse:
     page also shows step 2: attachments, parents (when individual), subject and message."""
     groups, special_groups = _chosen(request, request.GET)
     individual = bool(request.GET.get("individual"))
-    context = _compose_context(request, groups, special_groups, individual)
+    context = _compose_context(
+        request, groups, special_groups, individual, question=question_form_values(request.GET)
+    )
     return render(request, "mailings/compose.html", context)
 
 
@@ -131,7 +138,9 @@ def send(request: HttpRequest) -> HttpResponse:
     subject = request.POST.get("subject", "")
     body = request.POST.get("body", "")
     try:
-        mailing = mailing_send(
+        question = question_from_post(request.POST)
+        mailing = mailing_send_with_question(
+            question=question,
             staff=request.staff,
             groups=groups,
             special_groups=special_groups,
@@ -151,6 +160,7 @@ def send(request: HttpRequest) -> HttpResponse:
             subject=subject,
             body=body,
             chosen_parent_ids=set(parent_ids or []),
+            question=question_form_values(request.POST),
         )
         return render(request, "mailings/compose.html", context, status=400)
     audit_record(
@@ -162,6 +172,7 @@ def send(request: HttpRequest) -> HttpResponse:
         attachments=mailing.attachments.count(),
         groups=[g.name for g in groups],
         special_groups=[s.name for s in special_groups],
+        question=mailing.question_created is not None,
     )
     messages.success(
         request,
@@ -211,6 +222,7 @@ def detail(request: HttpRequest, mailing_id) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "mailings/_status.html", context)
+    context["tally"] = question_tally(mailing=mailing, reach=reach)
     return render(request, "mailings/detail.html", context)
 
 

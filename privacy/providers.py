@@ -210,3 +210,34 @@ def _expire_messages(school, before) -> int:
 
 
 register(Section("berichten", _messages, erase=_erase_messages, expire=_expire_messages))
+
+
+def _answers(parent: Parent) -> list[dict]:
+    """What this parent answered to a mailing's question ("Vraag om reactie"), per child."""
+    from mailings.models import Answer
+
+    answers = (
+        Answer.objects.filter(answered_by=parent)
+        .select_related("question__mailing", "choice", "pupil")
+        .order_by("answered_at")
+    )
+    return [
+        {
+            "bericht": a.question.mailing.subject,
+            "vraag": a.question.prompt,
+            "kind": a.pupil.full_name,
+            "antwoord": a.choice.label,
+            "gegeven_op": a.answered_at.isoformat(),
+        }
+        for a in answers
+    ]
+
+
+def _erase_answers(parent: Parent) -> int:
+    from mailings.models import Answer
+
+    deleted, _ = Answer.objects.filter(answered_by=parent).delete()
+    return deleted
+
+
+register(Section("antwoorden_op_vragen", _answers, erase=_erase_answers))

@@ -80,6 +80,26 @@ def school_a_objects(world):
         email=world.petra.email,
         next_attempt_at=datetime.datetime.now(datetime.UTC),
     )
+    from mailings.models import Answer
+    from mailings.questions import question_create, question_draft
+
+    question = question_create(
+        mailing=mailing,
+        draft=question_draft(
+            prompt="Mag Sam mee?",
+            kind="yes_no",
+            labels=[],
+            day=first_day.isoformat(),
+            time="17:00",
+        ),
+    )
+    Answer.objects.create(
+        question=question,
+        pupil=world.sam,
+        choice=question.choices.get(position=0),
+        answered_by=world.petra,
+        answered_at=datetime.datetime.now(datetime.UTC),
+    )
     period = period_create(
         staff=world.dirk,
         plan=PeriodSettings(
@@ -148,6 +168,7 @@ def url_for(name: str, route: str, pattern, objects: dict) -> str | None:
 
 def snapshot(world) -> tuple:
     from conferences.models import Slot
+    from mailings.models import Answer
     from schools.models import Parent
 
     petra = Parent.objects.get(pk=world.petra.pk)
@@ -156,6 +177,7 @@ def snapshot(world) -> tuple:
         petra.is_blocked,
         petra.last_name,
         sorted(Slot.objects.values_list("pk", "pupil_id")),
+        sorted(Answer.objects.values_list("pupil_id", "choice_id", "answered_by_id")),
     )
 
 
