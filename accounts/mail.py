@@ -44,6 +44,7 @@ def email_enqueue(
     attachments: list[tuple[str, bytes, str]] = (),
     secret: bool = False,
     coalesce_key: str = "",
+    topic: str = "",
 ) -> None:
     """Render now, send from the worker once the surrounding transaction has committed.
 
@@ -72,6 +73,7 @@ def email_enqueue(
         pupil=pupil,
         secret=secret,
         coalesce_key=coalesce_key,
+        topic=topic,
     )
 
 

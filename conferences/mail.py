@@ -148,7 +148,13 @@ def booking_mail_send(*, slot: Slot, booker: Parent | None, changed: bool = Fals
             reply_to=teacher_email(conference),
             attachments=attachments,
             coalesce_key=coalesce,
+            topic=talk_topic(slot),
         )
+
+
+def talk_topic(slot: Slot) -> str:
+    """The outbox's record of who was told about this talk (confirmation or note)."""
+    return f"talk:{slot.pk}:{slot.pupil_id}"
 
 
 def co_parent_key(conference: ConferenceRound, pupil: Pupil, parent: Parent) -> str:

@@ -1,4 +1,5 @@
-"""Read-side helpers for the parent portal. Each costs a fixed number of queries."""
+"""Read-side helpers for the parent portal and the teacher's round. Each costs a fixed number
+of queries."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -8,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from conferences.access import pupils_for_parent_current
+from conferences.mail import talk_topic
 from conferences.models import ConferenceRound, Slot
 from conferences.slots import AMSTERDAM, adjacent, overlaps
+from mailings.models import OutgoingMessage
 from schools.models import Guardianship, Parent, Pupil
 
 
@@ -139,3 +142,43 @@ def conference_notices(parent: Parent) -> list:
             link_text=_("Oudergesprekken"),
         )
     ]
+
+
+@dataclass
+class Informed:
+    """One guardian of a booked child and what the outbox holds for them about the talk."""
+
+    parent: Parent
+    state: str  # "sent", "waiting", "failed", "no_email" or "not_yet"
+
+
+def talks_informed(slots: list[Slot]) -> None:
+    """Set `slot.informed` on every booked slot whose `slot.child` carries its unblocked
+    guardians (`unblocked_parents`): per guardian, the latest confirmation or note about this
+    talk since it was booked, from the outbox (one query for the whole round)."""
+    booked = {talk_topic(s): s for s in slots if s.pupil_id and getattr(s, "child", None)}
+    latest: dict[tuple[str, int], str] = {}
+    rows = (
+        OutgoingMessage.objects.filter(topic__in=list(booked))
+        .order_by("created_at", "pk")
+        .values_list("topic", "parent_id", "status", "created_at")
+    )
+    for topic, parent_id, status, created_at in rows:
+        slot = booked[topic]
+        if slot.booked_at is None or created_at >= slot.booked_at:
+            latest[(topic, parent_id)] = status
+    for topic, slot in booked.items():
+        slot.informed = []
+        for parent in slot.child.unblocked_parents:
+            status = latest.get((topic, parent.pk))
+            if status == OutgoingMessage.Status.SENT:
+                state = "sent"
+            elif status == OutgoingMessage.Status.FAILED:
+                state = "failed"
+            elif status is not None:
+                state = "waiting"
+            elif not parent.email:
+                state = "no_email"
+            else:
+                state = "not_yet"
+            slot.informed.append(Informed(parent=parent, state=state))

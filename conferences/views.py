@@ -21,7 +21,7 @@ from conferences.access import (
 )
 from conferences.forms import NotificationForm, RoundEditForm, RoundForm, SlotAddForm
 from conferences.models import ConferenceRound, PeriodRound
-from conferences.selectors import portal_rounds
+from conferences.selectors import portal_rounds, talks_informed
 from conferences.slots import AMSTERDAM
 from lib.pdf import document_data, pdf_response, render_typst
 from schools.access import groups_for_staff, parent_required, staff_required
@@ -116,6 +116,7 @@ def _slot_grid(conference: ConferenceRound):
         slot.wishes = wishes.get(slot.pupil_id, []) if slot.follows_id is None else []
         days[slot.starts_at.astimezone(AMSTERDAM).date()].append(slot)
     booked_ids = {s.pupil_id for s in slots if s.pupil_id}
+    talks_informed(slots)
     return {
         "days": sorted(days.items()),
         "pupils": pupils,

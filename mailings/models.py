@@ -88,6 +88,9 @@ class OutgoingMessage(models.Model):
     # Notices that may be merged while still waiting (a co-parent informed of several
     # changes in a row gets one mail with the latest state).
     coalesce_key = models.CharField(max_length=100, blank=True)
+    # What the message tells about, for the record of who was informed (e.g. "talk:<slot>:
+    # <pupil>" on a booking's confirmation and the note to the other guardian).
+    topic = models.CharField(max_length=100, blank=True)
     name = models.CharField(max_length=200, blank=True)
     is_sender_copy = models.BooleanField(default=False)
     payload = models.JSONField(null=True, blank=True)
@@ -119,6 +122,7 @@ class OutgoingMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
             models.Index(fields=["parent", "-created_at"], name="outbox_parent_newest"),
+            models.Index(fields=["topic"], name="outbox_topic", condition=~Q(topic="")),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from mailings.models import OutgoingMessage
 from schools.models import Guardianship
@@ -26,6 +27,9 @@ class Family:
 
     children: list[str] = field(default_factory=list)
     messages: list[OutgoingMessage] = field(default_factory=list)
+    # Guardians of these children who got no message (blocked, no e-mail address, or not
+    # chosen), as (name, reason): the record shows who was informed and who was not.
+    absent: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def read(self) -> bool:
@@ -67,11 +71,21 @@ class Reach:
 
 
 def mailing_reach(mailing) -> Reach:
-    """Per recipient and per family: delivered, failed, read in the portal. Two queries,
-    whatever the number of families."""
+    """Per recipient and per family: delivered, failed, read in the portal, and the family's
+    guardians who got no message. Three queries, whatever the number of families."""
     messages = list(
         OutgoingMessage.objects.filter(mailing=mailing, is_sender_copy=False, parent__isnull=False)
-        .only("pk", "parent_id", "name", "email", "status", "read_at", "last_error", "sent_at")
+        .only(
+            "pk",
+            "parent_id",
+            "name",
+            "email",
+            "status",
+            "read_at",
+            "last_error",
+            "sent_at",
+            "is_sender_copy",
+        )
         .order_by("name", "email")
     )
     by_parent = {m.parent_id: m for m in messages}
@@ -102,7 +116,38 @@ def mailing_reach(mailing) -> Reach:
         families.setdefault(find(message.parent_id), Family()).messages.append(message)
     for pupil_id, parent_id in first_parent_of.items():
         families[find(parent_id)].children.append(names[pupil_id])
+    others = (
+        # Only children of the groups mailed: a sibling elsewhere brings no one who should
+        # have had this mail.
+        Guardianship.objects.filter(
+            pupil_id__in=list(first_parent_of), pupil__group__in=mailing.groups.values("pk")
+        )
+        .exclude(
+            parent_id__in=OutgoingMessage.objects.filter(
+                mailing=mailing, parent__isnull=False
+            ).values("parent_id")
+        )
+        .values_list(
+            "pupil_id",
+            "parent_id",
+            "parent__first_name",
+            "parent__infix",
+            "parent__last_name",
+            "parent__email",
+            "parent__is_blocked",
+        )
+    )
+    seen: set[tuple[int, int]] = set()
+    for pupil_id, parent_id, first, infix, last, email, blocked in others:
+        family = families[find(first_parent_of[pupil_id])]
+        if (id(family), parent_id) in seen:
+            continue
+        seen.add((id(family), parent_id))
+        reason = _("geblokkeerd") if blocked else _("geen e-mailadres") if not email else ""
+        name = " ".join(part for part in (first, infix, last) if part)
+        family.absent.append((name, reason or _("niet gekozen")))
     for family in families.values():
         family.children.sort()
+        family.absent.sort()
     ordered = sorted(families.values(), key=lambda f: f.label.lower())
     return Reach(messages=messages, families=ordered)

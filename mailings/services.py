@@ -237,6 +237,7 @@ def outbox_system_message(
     pupil: Pupil | None = None,
     secret: bool = False,
     coalesce_key: str = "",
+    topic: str = "",
 ) -> OutgoingMessage:
     """System mail (invitations, reset links, notifications) into the outbox, already
     rendered; delivered by the same worker after the surrounding transaction commits.
@@ -263,7 +264,7 @@ def outbox_system_message(
         )
         # Conditional update: only a row no worker has claimed yet is replaced.
         if waiting.filter(next_attempt_at__gt=now).update(
-            payload=payload, next_attempt_at=now + COALESCE_DELAY
+            payload=payload, topic=topic, next_attempt_at=now + COALESCE_DELAY
         ):
             return waiting.first()
     message = OutgoingMessage.objects.create(
@@ -273,6 +274,7 @@ def outbox_system_message(
         pupil=pupil,
         carries_secret=secret,
         coalesce_key=coalesce_key,
+        topic=topic,
         payload=payload,
         next_attempt_at=now + COALESCE_DELAY if coalesce_key else now,
     )

@@ -42,9 +42,9 @@ BUDGETS = {
     "speciale groep": 12,
     "oudermailing": 10,
     "verzonden berichten": 6,
-    "verzonden bericht": 12,
+    "verzonden bericht": 13,
     "oudergesprekken": 6,
-    "gesprekkenronde": 10,  # one for the period wishes (tolk, langer gesprek, ...)
+    "gesprekkenronde": 11,  # the period wishes; who was informed of each talk
     "portaal": 11,
     "portaal oudergesprekken": 7,
     "portaal speciale groepen": 5,
