@@ -156,7 +156,11 @@ def talks_informed(slots: list[Slot]) -> None:
     """Set `slot.informed` on every booked slot whose `slot.child` carries its unblocked
     guardians (`unblocked_parents`): per guardian, the latest confirmation or note about this
     talk since it was booked, from the outbox (one query for the whole round)."""
-    booked = {talk_topic(s): s for s in slots if s.pupil_id and getattr(s, "child", None)}
+    booked = {
+        talk_topic(s): s
+        for s in slots
+        if s.pupil_id and getattr(s, "child", None) and getattr(s, "follows_id", None) is None
+    }
     latest: dict[tuple[str, int], str] = {}
     rows = (
         OutgoingMessage.objects.filter(topic__in=list(booked))
