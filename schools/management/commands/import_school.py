@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from lib.csvread import detect
 from schools.importer import (
@@ -11,7 +12,8 @@ from schools.importer import (
     import_summary,
     mass_change_message,
 )
-from schools.models import School
+from schools.models import ImportBatch, School
+from schools.signals import import_applied
 
 
 class Command(BaseCommand):
@@ -56,7 +58,16 @@ class Command(BaseCommand):
             if dry_run:
                 plan = import_plan(**arguments)
             else:
-                plan = import_apply(**arguments, confirm_name=confirm_school)
+                # As the web import: the apps above `schools` hear of it inside the same
+                # transaction (the Logboek records it, restricted guardians stay unlinked).
+                with transaction.atomic():
+                    plan = import_apply(**arguments, confirm_name=confirm_school)
+                    import_applied.send(
+                        sender=ImportBatch,
+                        request=None,
+                        batch=plan.batch,
+                        summary=import_summary(plan),
+                    )
         except ImportProblems as exc:
             for problem in exc.problems:
                 self.stderr.write(problem)
