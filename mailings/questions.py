@@ -13,12 +13,12 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from lib.email import render_email
 from mailings.models import Mailing, OutgoingMessage
@@ -30,7 +30,7 @@ from throttle.limits import REMINDER_PER_FAMILY, rate_hit
 
 MAX_PROMPT = 300
 MAX_LABEL = 100
-YES_NO = ("Ja", "Nee")
+YES_NO = (gettext_noop("Ja"), gettext_noop("Nee"))
 DEFAULT_TIME = "17:00"
 
 
@@ -244,13 +244,26 @@ def answers_save(
             answer = existing.get(pupil.pk)
             if answer is not None and answer.choice_id == choice.pk:
                 continue
-            answer, _created = Answer.objects.update_or_create(
-                question=question,
-                pupil=pupil,
-                defaults={"choice": choice, "answered_by": parent, "answered_at": now},
-            )
+            if answer is None:
+                answer = Answer(question=question, pupil=pupil)
+                try:
+                    with transaction.atomic():
+                        _answer_fill(answer, choice=choice, parent=parent, now=now).save()
+                except IntegrityError:
+                    # The other guardian answered at this very moment: the later one counts.
+                    answer = Answer.objects.select_for_update().get(question=question, pupil=pupil)
+                    _answer_fill(answer, choice=choice, parent=parent, now=now).save()
+            else:
+                _answer_fill(answer, choice=choice, parent=parent, now=now).save(
+                    update_fields=["choice", "answered_by", "answered_at"]
+                )
             saved.append(answer)
     return saved
+
+
+def _answer_fill(answer: Answer, *, choice: Choice, parent: Parent, now) -> Answer:
+    answer.choice, answer.answered_by, answer.answered_at = choice, parent, now
+    return answer
 
 
 def answers_forget(*, parent: Parent, pupil: Pupil) -> int:
@@ -294,7 +307,9 @@ class Tally:
         return reminder_default_text(self.question)
 
 
-def question_tally(*, mailing: Mailing, reach=None) -> Tally | None:
+def question_tally(
+    *, mailing: Mailing, reach=None, groups=None, special_groups=None
+) -> Tally | None:
     """Per choice the number of children, and the children (with their families) without
     an answer. A fixed number of queries, whatever the number of families."""
     try:
@@ -305,8 +320,10 @@ def question_tally(*, mailing: Mailing, reach=None) -> Tally | None:
     reach = reach or mailing_reach(mailing)
     recipients = {m.parent_id: m for m in reach.messages}
     family_of = {m.parent_id: f for f in reach.families for m in f.messages}
-    group_ids = {g.pk for g in mailing.groups.all()}
-    has_special = mailing.special_groups.exists()
+    group_ids = {g.pk for g in (mailing.groups.all() if groups is None else groups)}
+    has_special = (
+        mailing.special_groups.exists() if special_groups is None else bool(special_groups)
+    )
     links = (
         Guardianship.objects.filter(parent_id__in=[*recipients], pupil__group__isnull=False)
         .select_related("pupil__group")

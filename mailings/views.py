@@ -222,7 +222,12 @@ def detail(request: HttpRequest, mailing_id) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "mailings/_status.html", context)
-    context["tally"] = question_tally(mailing=mailing, reach=reach)
+    context["tally"] = question_tally(
+        mailing=mailing,
+        reach=reach,
+        groups=context["groups"],
+        special_groups=context["special_groups"],
+    )
     return render(request, "mailings/detail.html", context)
 
 

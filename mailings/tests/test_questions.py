@@ -430,3 +430,15 @@ def test_the_avg_export_holds_a_parents_answers_and_erasure_removes_them(world, 
     ]
     parent_erase(parent=world.petra)
     assert not Answer.objects.exists()
+
+
+def test_a_parent_reading_in_english_answers_in_english(world, login):
+    send_question(login(world.anna), world.g3)
+    question = question_of(world)
+    client = login(world.petra)
+    client.post("/portaal/taal/", {"language": "en"})
+    page = answer(client, question, world.petra, world.sam, 0).content.decode()
+    assert "Thank you, your answer has been saved." in page
+    assert "Question for a response" in page and "Save answer" in page
+    assert "> Yes</label>" in page and "> No</label>" in page
+    assert "Answered by Petra Jansen" in page
