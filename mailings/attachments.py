@@ -114,6 +114,28 @@ def attachments_check(files: list[UploadedFile]) -> list[CheckedAttachment]:
     return checked
 
 
+def attachments_sort(files: list[UploadedFile]) -> tuple[list[CheckedAttachment], list[str]]:
+    """Each file on its own: the accepted ones, and one Dutch sentence per refused file (the
+    limits on number and total size are checked when the mailing is written)."""
+    accepted, problems = [], []
+    for upload in files:
+        try:
+            accepted.append(_check_one(upload))
+        except AttachmentError as error:
+            problems.extend(error.problems)
+    return accepted, problems
+
+
+def limits_check(*, count: int, total: int) -> None:
+    if count > MAX_FILES:
+        raise AttachmentError(_("U kunt maximaal %(n)s bijlagen meesturen.") % {"n": MAX_FILES})
+    if total > MAX_TOTAL_SIZE:
+        raise AttachmentError(
+            _("De bijlagen zijn samen te groot; het maximum is %(max)s per bericht.")
+            % {"max": filesizeformat(MAX_TOTAL_SIZE)}
+        )
+
+
 def _check_one(upload: UploadedFile) -> CheckedAttachment:
     filename = clean_filename(upload.name)
     ext = filename.rpartition(".")[2].lower() if "." in filename else ""

@@ -52,6 +52,28 @@ class MailingAttachment(models.Model):
         return self.filename
 
 
+class PendingAttachment(models.Model):
+    """A file the content check accepted while the rest of the form could not be sent (another
+    file refused, no subject, ...): kept for its staff member so the next "Verstuur bericht"
+    sends it without choosing it again. Becomes a MailingAttachment when the mailing goes;
+    `manage.py retention` removes what was left behind after a day."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(max_length=300)
+    filename = models.CharField(max_length=150)
+    mimetype = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class OutgoingMessage(models.Model):
     """One e-mail in the outbox: a recipient of a mailing, the sender's copy, or system mail
     (mailing is null and the rendered message is in `payload`)."""

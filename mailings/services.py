@@ -16,8 +16,14 @@ from django.utils.translation import gettext as _
 
 from lib.email import HEADER_BREAK_MESSAGE, has_line_break, render_email, strip_header_breaks
 from lib.tasks import enqueue_once_per_transaction
-from mailings.attachments import AttachmentError, attachments_check
-from mailings.models import Mailing, MailingAttachment, OutgoingMessage
+from mailings.attachments import (
+    AttachmentError,
+    CheckedAttachment,
+    attachments_check,
+    attachments_sort,
+    limits_check,
+)
+from mailings.models import Mailing, MailingAttachment, OutgoingMessage, PendingAttachment
 from mailings.selectors import mailing_reach
 from schools.models import Group, Parent, Pupil, School, StaffMember
 from specialgroups.models import SpecialGroup
@@ -123,10 +129,14 @@ def mailing_send(
     subject: str,
     body: str,
     files: list,
+    pending: list[PendingAttachment] = (),
 ) -> Mailing:
     """Write the mailing, its attachments and one outgoing message per recipient (plus the
     sender's copy) in one transaction; delivery starts after commit. The caller has checked
-    that `staff` may mail `groups` and `special_groups`."""
+    that `staff` may mail `groups` and `special_groups`. `pending` are this staff member's
+    files kept from an earlier attempt (already checked and stored); they become the
+    mailing's attachments together with `files`."""
+    pending = [p for p in pending if p.staff_id == staff.pk]
     if has_line_break(subject or ""):
         raise MailingError(HEADER_BREAK_MESSAGE)
     subject = strip_header_breaks(subject or "")
@@ -149,6 +159,10 @@ def mailing_send(
         )
     try:
         checked = attachments_check(list(files))
+        limits_check(
+            count=len(checked) + len(pending),
+            total=sum(c.size for c in checked) + sum(p.size for p in pending),
+        )
     except AttachmentError as error:
         raise MailingError(error.message, error.problems) from None
     candidates = mailing_candidates(staff=staff, groups=groups, special_groups=special_groups)
@@ -187,6 +201,15 @@ def mailing_send(
                     mimetype=item.mimetype,
                     size=item.size,
                 )
+            for kept in pending:  # the stored file becomes the mailing's, as it is
+                MailingAttachment.objects.create(
+                    mailing=mailing,
+                    file=kept.file.name,
+                    filename=kept.filename,
+                    mimetype=kept.mimetype,
+                    size=kept.size,
+                )
+            PendingAttachment.objects.filter(pk__in=[p.pk for p in pending]).delete()
             messages = [
                 OutgoingMessage(
                     mailing=mailing,
@@ -358,3 +381,50 @@ def outbox_withdraw_for_restricted(*, parent: Parent, pupil: Pupil) -> int:
                 ids.append(row.pk)
     # One conditional DELETE: a row a worker claimed meanwhile no longer matches.
     return waiting.filter(pk__in=ids).delete()[0]
+
+
+def pending_for_staff(*, staff: StaffMember, ids: list[str]) -> list[PendingAttachment]:
+    """The staff member's own kept files among `ids` (another's or a forged id: nothing)."""
+    valid = []
+    for value in ids:
+        try:
+            valid.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return list(PendingAttachment.objects.filter(staff=staff, public_id__in=valid))
+
+
+def uploads_keep(*, staff: StaffMember, files: list) -> tuple[list[PendingAttachment], list[str]]:
+    """Check each uploaded file on its own; store the accepted ones as the staff member's
+    pending attachments (so a form that comes back keeps them) and return them with one
+    Dutch sentence per refused file."""
+    accepted, problems = attachments_sort(list(files))
+    return [_pending_store(staff=staff, item=item) for item in accepted], problems
+
+
+def _pending_store(*, staff: StaffMember, item: CheckedAttachment) -> PendingAttachment:
+    path = default_storage.save(
+        f"mailings/{staff.school_id}/{uuid.uuid4().hex}/{item.filename}", item.upload
+    )
+    return PendingAttachment.objects.create(
+        school=staff.school,
+        staff=staff,
+        file=path,
+        filename=item.filename,
+        mimetype=item.mimetype,
+        size=item.size,
+    )
+
+
+def pending_remove_stale(*, before, school: School | None = None, dry_run: bool = False) -> int:
+    """Kept files nobody sent (retention): rows and stored files."""
+    stale = PendingAttachment.objects.filter(created_at__lt=before)
+    if school is not None:
+        stale = stale.filter(school=school)
+    if dry_run:
+        return stale.count()
+    stale = list(stale)
+    for item in stale:
+        default_storage.delete(item.file.name)
+    PendingAttachment.objects.filter(pk__in=[p.pk for p in stale]).delete()
+    return len(stale)

@@ -30,7 +30,9 @@ from mailings.services import (
     mailing_candidates,
     mailing_recipients,
     mailing_remind,
+    pending_for_staff,
     skip_reason_label,
+    uploads_keep,
 )
 from schools.access import groups_for_staff, staff_required
 from schools.models import group_sort_key
@@ -137,8 +139,15 @@ def send(request: HttpRequest) -> HttpResponse:
     parent_ids = request.POST.getlist("parent") if individual else None
     subject = request.POST.get("subject", "")
     body = request.POST.get("body", "")
+    # Files accepted now or kept from the previous attempt stay with the form when it comes
+    # back (another file refused, a field missing): the teacher never chooses them again.
+    kept = pending_for_staff(staff=request.staff, ids=request.POST.getlist("kept"))
+    added, refused = uploads_keep(staff=request.staff, files=request.FILES.getlist("attachments"))
+    kept += added
     try:
         question = question_from_post(request.POST)
+        if refused:
+            raise MailingError(" ".join(refused), refused)
         mailing = mailing_send_with_question(
             question=question,
             staff=request.staff,
@@ -147,7 +156,8 @@ def send(request: HttpRequest) -> HttpResponse:
             parent_ids=parent_ids,
             subject=subject,
             body=body,
-            files=request.FILES.getlist("attachments"),
+            files=[],
+            pending=kept,
         )
     except MailingError as error:
         context = _compose_context(
@@ -161,6 +171,7 @@ def send(request: HttpRequest) -> HttpResponse:
             body=body,
             chosen_parent_ids=set(parent_ids or []),
             question=question_form_values(request.POST),
+            kept=kept,
         )
         return render(request, "mailings/compose.html", context, status=400)
     audit_record(

@@ -122,6 +122,12 @@ def retention_run(*, school: School | None = None, dry_run: bool = False) -> dic
     if not dry_run:
         imports.delete()
         tombstones.delete()
+    # Attachments kept from a form that came back and was never sent.
+    from mailings.services import pending_remove_stale
+
+    report["pending_attachments"] = pending_remove_stale(
+        before=now - IMPORT_KEEP, school=school, dry_run=dry_run
+    )
     # Rate-limit counters of windows long past (they hold digests, not addresses).
     if school is None and not dry_run:
         from throttle.limits import rate_counters_expire

@@ -91,3 +91,40 @@ def test_refused_attachments_are_named_and_the_accepted_ones_stay(
     page.get_by_label("Bericht").fill("Zie bijlage.")
     page.get_by_role("button", name="Verstuur bericht").click()
     expect(page.get_by_text("Uw bericht wordt verstuurd naar 2 ouders")).to_be_visible()
+
+
+def test_a_file_the_server_refuses_is_named_and_the_accepted_ones_stay_attached(
+    live_server, page, world, tmp_path
+):
+    """The content check runs on the server: a "pdf" that is a program passes the picker's
+    own check, comes back refused with its reason, and the good files stay with the form."""
+    from mailings.models import Mailing
+
+    good = tmp_path / "Rooster.pdf"
+    good.write_bytes(PDF)
+    photo = tmp_path / "Klassenfoto.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    fake = tmp_path / "Factuur.pdf"
+    fake.write_bytes(b"MZ\x90\x00 a program")
+    page.goto(f"{live_server.url}/team/login/")
+    page.get_by_label("E-mailadres").fill("anna@linde.test")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.goto(f"{live_server.url}/oudermailing/?group={world.g3.public_id}")
+    page.get_by_label("Bijlagen").set_input_files([str(good), str(photo), str(fake)])
+    page.get_by_label("Onderwerp").fill("Rooster")
+    page.get_by_label("Bericht").fill("Zie bijlagen.")
+    page.get_by_role("button", name="Verstuur bericht").click()
+
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("“Factuur.pdf” is geen geldig pdf-bestand")
+    kept = page.get_by_role("group", name="Deze bijlagen gaan mee")
+    expect(kept.get_by_role("checkbox", name="Rooster.pdf")).to_be_checked()
+    expect(kept.get_by_role("checkbox", name="Klassenfoto.png")).to_be_checked()
+    expect(kept.get_by_text("Factuur.pdf")).to_have_count(0)
+    expect(page.get_by_label("Onderwerp")).to_have_value("Rooster")
+    screenshot(page, "mailings-attachments-kept")
+    page.get_by_role("button", name="Verstuur bericht").click()
+    expect(page.get_by_text("Uw bericht wordt verstuurd naar 2 ouders")).to_be_visible()
+    names = [a.filename for a in Mailing.objects.get().attachments.all()]
+    assert names == ["Rooster.pdf", "Klassenfoto.png"]

@@ -14,8 +14,9 @@ COMPOSE = reverse("mailings:compose")
 SEND = reverse("mailings:send")
 
 
-def post(client, groups=(), special=(), individual=False, parents=(), files=(), **fields):
+def post(client, groups=(), special=(), individual=False, parents=(), files=(), kept=(), **fields):
     data = {
+        "kept": list(kept),
         "group": [str(g.public_id) for g in groups],
         "special": [str(s.public_id) for s in special],
         "parent": [str(p.public_id) for p in parents],
@@ -262,5 +263,67 @@ def test_every_refused_attachment_is_named_with_its_reason(world, login):
     assert "“setup.exe” kan niet worden meegestuurd" in page
     assert "“Nep.pdf” is geen geldig pdf-bestand" in page
     assert "“leeg.txt” is leeg" in page
-    assert "Goed.pdf" not in page
     assert not Mailing.objects.exists()
+    # The accepted file stays with the form, ticked, to go with the next "Verstuur bericht".
+    kept = page[page.index('class="kept-attachments"') :]
+    assert "Goed.pdf" in kept[: kept.index("</fieldset>")]
+    assert "Nep.pdf" not in kept[: kept.index("</fieldset>")]
+
+
+def kept_ids(response) -> list[str]:
+    import re
+
+    return re.findall(r'name="kept" value="([0-9a-f-]+)" checked', response.content.decode())
+
+
+def test_the_accepted_file_goes_with_the_next_send_without_choosing_it_again(world, login):
+    from mailings.models import PendingAttachment
+
+    client = login(world.anna)
+    first = post(client, groups=[world.g3], files=[pdf("Goed.pdf"), pdf("Nep.pdf", b"MZ")])
+    assert first.status_code == 400
+    [kept] = kept_ids(first)
+    response = post(client, groups=[world.g3], kept=[kept])
+    assert response.status_code == 302
+    [item] = Mailing.objects.get().attachments.all()
+    assert item.filename == "Goed.pdf"
+    assert item.file.read() == PDF
+    assert not PendingAttachment.objects.exists()
+
+
+def test_a_missing_subject_keeps_the_files_too(world, login):
+    client = login(world.anna)
+    first = post(client, groups=[world.g3], files=[pdf("Rooster.pdf")], subject="")
+    assert first.status_code == 400 and "Vul een onderwerp in." in first.content.decode()
+    assert len(kept_ids(first)) == 1
+    post(client, groups=[world.g3], kept=kept_ids(first))
+    assert Mailing.objects.get().attachments.get().filename == "Rooster.pdf"
+
+
+def test_a_file_kept_for_someone_else_is_never_attached(world, login):
+    client = login(world.bram)
+    [others] = kept_ids(post(client, groups=[world.g4], files=[pdf("Van Bram.pdf")], subject=""))
+    response = post(login(world.anna), groups=[world.g3], kept=[others, "not-a-uuid"])
+    assert response.status_code == 302
+    assert not Mailing.objects.get().attachments.exists()
+
+
+def test_unticking_a_kept_file_leaves_it_out_and_retention_removes_it(world, login):
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from mailings.models import PendingAttachment
+    from privacy.services import retention_run
+
+    client = login(world.anna)
+    post(client, groups=[world.g3], files=[pdf("Oud.pdf")], subject="")
+    post(client, groups=[world.g3])  # sent without the kept file
+    assert not Mailing.objects.get().attachments.exists()
+    pending = PendingAttachment.objects.get()
+    assert default_storage.exists(pending.file.name)
+    PendingAttachment.objects.update(created_at=timezone.now() - timedelta(days=2))
+    assert retention_run()["pending_attachments"] == 1
+    assert not PendingAttachment.objects.exists()
+    assert not default_storage.exists(pending.file.name)
