@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -306,39 +306,39 @@ def slot_book(*, parent: Parent, conference: ConferenceRound, pupil: Pupil, slot
     this round is released, and the new slot is claimed with a conditional UPDATE that only
     succeeds while the slot is free. Two parents racing for one slot: one UPDATE matches one
     row, the other matches none and gets SlotTaken. Two parents of one child racing for two
-    slots: the unique constraint (round, pupil) refuses the second."""
+    slots: the unique constraint (round, pupil) refuses the second.
+
+    The checks are one query (`_slot_with_checks`), read after the household's rows are
+    locked: a booking is a rush's hot path, and every statement is a round trip."""
     now = timezone.now()
     try:
         with transaction.atomic():
             if not _lock_household(parent, pupil):
                 raise NotAllowed
-            _check_may_book(parent=parent, conference=conference, pupil=pupil, now=now)
-            slot = Slot.objects.filter(round=conference, pk=slot_id).first()
+            slot = _slot_with_checks(parent=parent, conference=conference, pupil=pupil, pk=slot_id)
             if slot is None:
+                _check_may_book(parent=parent, conference=conference, pupil=pupil, now=now)
                 raise SlotTaken
+            _raise_unless_may_book(
+                published_at=slot.round.published_at,
+                closes_at=slot.round.closes_at,
+                mine=slot.mine,
+                now=now,
+            )
             if slot.starts_at <= now:
                 raise SlotTaken
             slot.round = conference  # with its group, school and teacher already loaded
             if slot.pupil_id == pupil.pk:
                 return slot
-            # Siblings: children who share a guardian with this child, whoever booked them.
-            guardians = Guardianship.objects.filter(pupil=pupil).values("parent_id")
-            sibling = (
-                Slot.objects.filter(
-                    pupil__guardianships__parent__in=guardians,
-                    starts_at__lt=slot.ends_at,
-                    ends_at__gt=slot.starts_at,
-                )
-                .exclude(pupil=pupil)
-                .select_related("pupil")
-                .first()
-            )
-            if sibling is not None:
-                own = Guardianship.objects.filter(pupil=sibling.pupil, parent=parent).exists()
-                raise SiblingOverlap(sibling.pupil.first_name if own else "")
-            released = Slot.objects.filter(
-                round=conference, pupil=pupil, household__isnull=True
-            ).update(pupil=None, booked_by=None, booked_at=None)
+            if slot.sibling_id is not None:
+                sibling = Pupil.objects.get(pk=slot.sibling_id)
+                own = Guardianship.objects.filter(pupil=sibling, parent=parent).exists()
+                raise SiblingOverlap(sibling.first_name if own else "")
+            released = 0
+            if slot.has_current:
+                released = Slot.objects.filter(
+                    round=conference, pupil=pupil, household__isnull=True
+                ).update(pupil=None, booked_by=None, booked_at=None)
             claimed = Slot.objects.filter(pk=slot.pk, round=conference, pupil__isnull=True).update(
                 pupil=pupil, booked_by=parent, booked_at=now
             )
@@ -349,6 +349,33 @@ def slot_book(*, parent: Parent, conference: ConferenceRound, pupil: Pupil, slot
             return slot
     except IntegrityError:
         raise ChildAlreadyPlanned from None
+
+
+def _slot_with_checks(
+    *, parent: Parent, conference: ConferenceRound, pupil: Pupil, pk: int
+) -> Slot | None:
+    """The slot with its round's state read fresh, and three answers: `mine` (the child is
+    this unblocked parent's and in the round's group), `sibling_id` (a child sharing a
+    guardian with this one, whoever booked it, has a talk at an overlapping time) and
+    `has_current` (the child already has a talk in this round, to be released)."""
+    guardians = Guardianship.objects.filter(pupil=pupil).values("parent_id")
+    sibling = Slot.objects.filter(
+        pupil__guardianships__parent__in=guardians,
+        starts_at__lt=OuterRef("ends_at"),
+        ends_at__gt=OuterRef("starts_at"),
+    ).exclude(pupil=pupil)
+    return (
+        Slot.objects.filter(round=conference, pk=pk)
+        .select_related("round")
+        .annotate(
+            mine=Exists(_mine(parent=parent, pupil=pupil, round_ref="round__")),
+            sibling_id=Subquery(sibling.values("pupil_id")[:1]),
+            has_current=Exists(
+                Slot.objects.filter(round=conference, pupil=pupil, household__isnull=True)
+            ),
+        )
+        .first()
+    )
 
 
 def _lock_household(parent: Parent, pupil: Pupil) -> bool:
@@ -419,28 +446,39 @@ def talks_cancel_for_restricted(*, parent: Parent, pupil: Pupil) -> int:
     return len(slots)
 
 
-def _check_may_book(*, parent: Parent, conference: ConferenceRound, pupil: Pupil, now) -> None:
-    """Published, open, and the child is this (unblocked) parent's and in the round's group;
-    read fresh from the database in one query, whatever the caller's object says."""
-    mine = Pupil.objects.filter(
+def _mine(*, parent: Parent, pupil: Pupil, round_ref: str = "") -> QuerySet[Pupil]:
+    """The child, if it is this unblocked parent's and in the group of the round the outer
+    query is about (`round_ref` leads from that query's row to the round)."""
+    return Pupil.objects.filter(
         pk=pupil.pk,
-        school_id=OuterRef("school_id"),
-        group_id=OuterRef("group_id"),
+        school_id=OuterRef(f"{round_ref}school_id"),
+        group_id=OuterRef(f"{round_ref}group_id"),
         guardianships__parent=parent,
         guardianships__parent__is_blocked=False,
     )
+
+
+def _raise_unless_may_book(*, published_at, closes_at, mine: bool, now) -> None:
+    if published_at is None:
+        raise NotAllowed
+    if now >= closes_at:
+        raise RoundClosed
+    if not mine:
+        raise NotAllowed
+
+
+def _check_may_book(*, parent: Parent, conference: ConferenceRound, pupil: Pupil, now) -> None:
+    """Published, open, and the child is this (unblocked) parent's and in the round's group;
+    read fresh from the database in one query, whatever the caller's object says."""
     fresh = (
         ConferenceRound.objects.filter(pk=conference.pk)
-        .annotate(mine=Exists(mine))
+        .annotate(mine=Exists(_mine(parent=parent, pupil=pupil)))
         .values("published_at", "closes_at", "mine")
         .first()
     )
-    if fresh is None or fresh["published_at"] is None:
+    if fresh is None:
         raise NotAllowed
-    if now >= fresh["closes_at"]:
-        raise RoundClosed
-    if not fresh["mine"]:
-        raise NotAllowed
+    _raise_unless_may_book(**fresh, now=now)
 
 
 # ---------------------------------------------------------------------------- queries

@@ -5,15 +5,18 @@ but not change it gets 403. Templates only hide buttons; these helpers guard the
 """
 
 from collections.abc import Callable
-from functools import wraps
+from functools import reduce, wraps
+from operator import or_
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY, device_classes
 
 from schools.models import Group, Parent, Pupil, StaffMember
 
@@ -36,6 +39,29 @@ def _for_current_school(request: HttpRequest, rows: QuerySet):
     return chosen
 
 
+def _second_factor_state(request: HttpRequest) -> dict:
+    """Annotations for the staff query: whether the login has a confirmed second factor,
+    and whether the device this session passed (django-otp keeps its id in the session)
+    still exists, is confirmed and is the login's own. The access check then costs the
+    same one query with or without a second factor."""
+    has_factor = [
+        Exists(model.objects.filter(user_id=OuterRef("user_id"), confirmed=True))
+        for model in device_classes()
+    ]
+    state = {"has_factor": ExpressionWrapper(reduce(or_, has_factor), BooleanField())}
+    persistent_id = request.session.get(DEVICE_ID_SESSION_KEY) or ""
+    label, _slash, device_id = persistent_id.rpartition("/")
+    try:
+        model = apps.get_model(label)
+        device_pk = int(device_id)
+    except (LookupError, ValueError):
+        return state
+    if any(model is known for known in device_classes()):
+        device = model.objects.filter(pk=device_pk, user_id=OuterRef("user_id"), confirmed=True)
+        state["passed_factor"] = Exists(device)
+    return state
+
+
 def staff_of(request: HttpRequest) -> StaffMember | None:
     """The active staff role of the logged-in user at the current school, or None."""
     if not hasattr(request, "_ocs_staff"):
@@ -45,6 +71,7 @@ def staff_of(request: HttpRequest) -> StaffMember | None:
                 request,
                 StaffMember.objects.select_related("school", "user")
                 .filter(user=request.user, is_active=True)
+                .annotate(**_second_factor_state(request))
                 .order_by("school__name", "pk"),
             )
         request._ocs_staff = staff
@@ -86,12 +113,10 @@ def public(view: Callable) -> Callable:
 def second_factor_redirect(request: HttpRequest, staff: StaffMember) -> HttpResponse | None:
     """Staff with a second factor must have used it in this session; where the school
     requires one, staff without a device must set it up first."""
-    from django_otp import user_has_device
-
-    if request.user.is_verified():
+    if getattr(staff, "passed_factor", False) and staff.has_factor:
         return None
     next_url = {"next": request.get_full_path()}
-    if user_has_device(request.user):
+    if staff.has_factor:
         return redirect(f"{reverse('accounts:otp_verify')}?{urlencode(next_url)}")
     if staff.school.require_staff_2fa:
         return redirect(f"{reverse('accounts:otp_setup')}?{urlencode(next_url)}")

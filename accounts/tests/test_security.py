@@ -218,6 +218,30 @@ def test_staff_with_a_second_factor_must_enter_a_code_after_the_password(client,
     assert client.get(reverse("schools:dashboard")).status_code == 200
 
 
+def test_a_session_that_passed_a_device_since_replaced_must_pass_the_new_one(client, world):
+    """Staff pages read the second-factor state in their access query (schools/access.py);
+    the session's device must still exist and be the login's own, not just be named."""
+    old = make_device(world.anna.user)
+    attempt(client, "anna@linde.test", PASSWORD)
+    client.post(reverse("accounts:otp_verify"), {"token": current_code(old), "next": "/"})
+    assert client.get(reverse("schools:dashboard")).status_code == 200
+    old.delete()
+    make_device(world.anna.user)  # e.g. set up again from another session
+    response = client.get(reverse("schools:dashboard"))
+    assert response["Location"].startswith(reverse("accounts:otp_verify"))
+
+
+def test_a_session_naming_another_logins_device_is_not_verified(client, world):
+    make_device(world.anna.user)
+    foreign = make_device(world.bram.user)
+    attempt(client, "anna@linde.test", PASSWORD)
+    session = client.session
+    session["otp_device_id"] = foreign.persistent_id
+    session.save()
+    response = client.get(reverse("schools:dashboard"))
+    assert response["Location"].startswith(reverse("accounts:otp_verify"))
+
+
 def test_the_verify_page_does_not_redirect_to_other_sites(client, world):
     device = make_device(world.anna.user)
     attempt(client, "anna@linde.test", PASSWORD)
