@@ -333,9 +333,11 @@ def _lock_parents(parent: Parent, pupils: list[Pupil]) -> None:
     """Lock the booking parent and every guardian of the children, in id order (see
     services._lock_household): two chains of one family run one after the other."""
     guardians = Guardianship.objects.filter(pupil__in=pupils).values("parent_id")
+    # The booking parent is a guardian of the children or may not book: one IN (no OR), so
+    # the database reaches the rows through the guardianship index.
     rows = dict(
         Parent.objects.select_for_update()
-        .filter(Q(pk=parent.pk) | Q(pk__in=guardians))
+        .filter(pk__in=guardians)
         .order_by("pk")
         .values_list("pk", "is_blocked")
     )

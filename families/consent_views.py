@@ -22,7 +22,7 @@ from families.consent import (
 from families.forms import PurposeForm
 from families.models import ConsentAnswer
 from families.services import family_policy, family_policy_set
-from lib.pdf import pdf_response, render_pdf
+from lib.pdf import document_data, pdf_response, render_typst
 from schools.access import (
     administrator_required,
     group_for_staff,
@@ -156,7 +156,24 @@ def consent_group(request: HttpRequest, group_id) -> HttpResponse:
 @staff_required
 def consent_group_pdf(request: HttpRequest, group_id) -> HttpResponse:
     context = _group_context(request, group_id)
-    context["generated_on"] = timezone.localdate()
-    context["title"] = _("Toestemming beeldmateriaal %(group)s") % {"group": context["group"].name}
-    data = render_pdf("families/consent_group_pdf.html", context)
-    return pdf_response(data, f"toestemming-{context['group'].name}.pdf")
+    group, current = context["group"], context["round"]
+    data = document_data(
+        title=_("Toestemming beeldmateriaal %(group)s") % {"group": group.name},
+        subtitle=_("Schooljaar %(year)s") % {"year": current.school_year} if current else "",
+        school=context["school"],
+        generated_on=timezone.localdate(),
+    )
+    data.update(
+        note=" · ".join(
+            (_("✓ toestemming"), _("✗ nee: geen toestemming"), _("? nog geen antwoord"))
+        ),
+        pupil_title=_("Leerling"),
+        purposes=[purpose.name for purpose in context["purposes"]],
+        marks={"ja": "✓", "nee": "✗ " + _("nee"), "open": "?"},
+        empty=_("Er is nog geen toestemmingsronde gestart."),
+        rows=[
+            {"pupil": row.pupil.full_name, "outcomes": [str(o) for o in row.outcomes]}
+            for row in context["rows"]
+        ],
+    )
+    return pdf_response(render_typst("consent.typ", data), f"toestemming-{group.name}.pdf")

@@ -6,9 +6,6 @@ van Y", table headers repeated on every page). The data goes in as JSON through 
 `sys.inputs`, never spliced into markup, so a name with Typst's special characters (#, $,
 [, ], \\, *, _, `, <, @) is printed as it is. Labels are translated in Python and passed as
 data too. A list of 30 families takes tens of milliseconds.
-
-WeasyPrint (`render_pdf`) renders a Django template extending "pdf/base.html"; still used by
-the consent overview (families/).
 """
 
 import json
@@ -17,7 +14,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -60,14 +56,6 @@ def render_typst(template: str, data: dict) -> bytes:
     return _compiler().compile(
         input=str(TYPST_DIR / template), format="pdf", sys_inputs={"data": payload}
     )
-
-
-def render_pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML  # imported here: it costs half a second to load
-
-    html = render_to_string(template, context)
-    # A file base URL: WeasyPrint must never fetch anything over HTTP from our own server.
-    return HTML(string=html, base_url=str(settings.BASE_DIR / "static")).write_pdf()
 
 
 def pdf_response(data: bytes, filename: str) -> HttpResponse:

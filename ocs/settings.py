@@ -240,8 +240,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("OCS_LOG_LEVEL", "INFO")},
     "loggers": {
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
 }

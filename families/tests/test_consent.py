@@ -1,7 +1,10 @@
 """Toestemming beeldmateriaal: two guardians, one no wins, withdrawal, overview and PDF,
 reminders, audit and the AVG export."""
 
+from io import BytesIO
+
 import pytest
+from pypdf import PdfReader
 
 from audit.models import AuditEvent
 from families.consent import (
@@ -118,9 +121,15 @@ def test_the_group_overview_is_for_the_groups_teacher_and_managers_only(world, l
 
 def test_the_group_pdf_lists_every_pupil_with_their_marks(world, login, round_):
     answer(world.petra, world.sam, round_, Website="nee")
+    world.sam.first_name = "Şam #[x]*"  # Typst's markup characters, printed as they are
+    world.sam.save()
     response = login(world.anna).get(f"/toestemming/groep/{world.g3.public_id}/pdf/")
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    assert "Toestemming beeldmateriaal" in text and world.g3.name in text
+    row = next(line for line in text.splitlines() if "Şam #[x]*" in line)
+    assert "✗ nee" in row  # Website refused by Petra
+    assert "?" in row  # the other purposes not answered
 
 
 def test_reminders_go_to_each_guardian_who_did_not_answer_once_per_window(world, round_, sent):
