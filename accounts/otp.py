@@ -171,6 +171,33 @@ def school_require_2fa(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:security")
 
 
+def second_factor_reset(*, user, request: HttpRequest | None, by: str, school=None) -> list | None:
+    """Remove the login's authenticator and recovery codes, end its sessions, tell the person
+    by mail and write it in the Logboek of every school where they have a role. `by` and
+    `school`: the beheerder who did it and their school; empty for the operator's command
+    (manage.py reset_second_factor). Returns those schools, or None when the login had no
+    second factor (nothing changed). The caller holds the transaction."""
+    had = TOTPDevice.objects.filter(user=user).delete()[0]
+    had += RecoveryCodeDevice.objects.filter(user=user).delete()[0]
+    if not had:
+        return None
+    user.end_all_sessions()
+    email_enqueue(
+        to=user.email,
+        template="otp_reset_notice",
+        context={"school": school, "by": by},
+        school=school,
+    )
+    names = ", ".join(m.full_name for m in StaffMember.objects.filter(user=user)[:1])
+    return audit_identity(
+        request=request,
+        user=user,
+        action="2fa_reset",
+        staff=names,
+        by=by or "OCS (manage.py reset_second_factor)",
+    )
+
+
 @administrator_required
 @require_POST
 def staff_otp_reset(request: HttpRequest, staff_id: int) -> HttpResponse:
@@ -200,16 +227,9 @@ def staff_otp_reset(request: HttpRequest, staff_id: int) -> HttpResponse:
         )
     else:
         with transaction.atomic():
-            TOTPDevice.objects.filter(user=user).delete()
-            RecoveryCodeDevice.objects.filter(user=user).delete()
-            user.end_all_sessions()
-            email_enqueue(
-                to=user.email,
-                template="otp_reset_notice",
-                context={"school": member.school, "by": request.staff.full_name},
-                school=member.school,
+            second_factor_reset(
+                user=user, request=request, by=request.staff.full_name, school=member.school
             )
-            audit_identity(request=request, user=user, action="2fa_reset", staff=member.full_name)
         messages.success(
             request,
             _("De tweestapsverificatie van %(name)s is gereset.") % {"name": member.full_name},
