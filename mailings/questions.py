@@ -392,7 +392,7 @@ def answers_pdf_data(*, tally: Tally) -> list[dict]:
                         "child": row.name,
                         "answer": row.answer.choice.display if row.answer else "—",
                         "by": row.answer.answered_by.full_name if row.answer else "",
-                        "at": date_format(timezone.localtime(row.answer.answered_at), "j M Y H:i")
+                        "at": date_format(timezone.localtime(row.answer.answered_at), "j F Y H:i")
                         if row.answer
                         else "",
                         "parents": ", ".join(row.parents),
