@@ -74,6 +74,17 @@ SENTENCES = {
         "{actor} heeft voor ‘{object}’ een {kind} gestuurd aan {recipients} ouders."
     ),
     ("create", "slot"): gettext_lazy("{actor} heeft een oudergesprek gepland in ‘{object}’."),
+    # Swap requests after a period's plan went out: asked, approved (moved), refused.
+    ("create", "swaprequest"): gettext_lazy(
+        "{actor} heeft gevraagd een oudergesprek in ‘{object}’ te verplaatsen van {old} naar {new}."
+    ),
+    ("move", "swaprequest"): gettext_lazy(
+        "{actor} heeft een oudergesprek in ‘{object}’ verplaatst van {old} naar {new} "
+        "(ruilverzoek goedgekeurd)."
+    ),
+    ("edit", "swaprequest"): gettext_lazy(
+        "{actor} heeft het ruilverzoek in ‘{object}’ van {old} naar {new} geweigerd."
+    ),
     ("create", "specialgroup"): gettext_lazy(
         "{actor} heeft de speciale groep ‘{object}’ aangemaakt."
     ),

@@ -16,7 +16,10 @@ class ConferencesConfig(AppConfig):
         register_notice_provider(period_notices)
 
         from audit.sentences import register_object_names
-        from conferences.models import ConferenceRound, Slot
+        from conferences.models import ConferenceRound, Slot, SwapRequest
 
         register_object_names("conferenceround", ConferenceRound.objects.all(), lambda r: r.name)
         register_object_names("slot", Slot.objects.select_related("round"), lambda s: s.round.name)
+        register_object_names(
+            "swaprequest", SwapRequest.objects.select_related("round"), lambda r: r.round.name
+        )

@@ -150,4 +150,5 @@ from conferences.period_models import (  # noqa: E402,F401  (registered with the
     PeriodRound,
     PeriodWish,
     PlanNote,
+    SwapRequest,
 )

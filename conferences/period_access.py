@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
 
-from conferences.models import ConferencePeriod, PeriodRound
+from conferences.models import ConferencePeriod, PeriodRound, SwapRequest
 from schools.access import groups_for_staff
 from schools.models import Guardianship, Parent
 
@@ -50,3 +50,21 @@ def period_for_parent(request: HttpRequest, period_id) -> ConferencePeriod:
         return periods_for_parent(request.parent).get(public_id=period_id)
     except (ConferencePeriod.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def swap_for_decision(request: HttpRequest, period_id, swap_id) -> SwapRequest:
+    """A swap request of a period the staff member sees (404 otherwise); deciding it is for
+    the talk's teacher, the directie and beheerder, or who opened the period (403)."""
+    period = period_for_staff(request, period_id)
+    try:
+        swap = SwapRequest.objects.select_related("period", "round", "to_slot", "pupil").get(
+            period=period, public_id=swap_id
+        )
+    except (SwapRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    staff = request.staff
+    if not (
+        staff.is_manager or period.created_by_id == staff.pk or swap.round.teacher_id == staff.pk
+    ):
+        raise PermissionDenied
+    return swap

@@ -115,3 +115,57 @@ class PlanNote(models.Model):
     )
     placed = models.BooleanField(default=False)
     reason = models.CharField(max_length=300)
+
+
+class SwapRequest(models.Model):
+    """After publication (preference mode), a parent asks to move one of their talks to
+    another free time of the same teacher; the teacher approves or refuses."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("wacht op de leerkracht")
+        APPROVED = "approved", _("goedgekeurd")
+        REFUSED = "refused", _("geweigerd")
+        WITHDRAWN = "withdrawn", _("vervangen door een nieuw verzoek")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    period = models.ForeignKey(
+        ConferencePeriod, on_delete=models.CASCADE, related_name="swap_requests"
+    )
+    round = models.ForeignKey(
+        "conferences.ConferenceRound", on_delete=models.CASCADE, related_name="+"
+    )
+    parent = models.ForeignKey(Parent, on_delete=models.CASCADE, related_name="+")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
+    # The talk: the child's shared talk (empty) or one household's own talk.
+    household = models.ForeignKey(
+        Parent, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    from_starts_at = models.DateTimeField()
+    to_slot = models.ForeignKey(
+        "conferences.Slot", on_delete=models.CASCADE, related_name="swap_requests"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        StaffMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "pupil"],
+                condition=Q(status="open", household__isnull=True),
+                name="swap_one_open_request_per_talk",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "pupil", "household"],
+                condition=Q(status="open", household__isnull=False),
+                name="swap_one_open_request_per_household_talk",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(decided_at__isnull=False),
+                name="swap_decided_has_a_moment",
+            ),
+        ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conferences import period_views, planner_views
+from conferences import period_views, planner_views, swap_views
 
 urlpatterns = [
     path("oudergesprekken/perioden/", period_views.period_list, name="period_list"),
@@ -44,5 +44,20 @@ urlpatterns = [
         "portaal/oudergesprekken/periode/<uuid:period_id>/boeken/",
         period_views.period_book,
         name="period_book",
+    ),
+    path(
+        "portaal/oudergesprekken/periode/<uuid:period_id>/ruilen/",
+        swap_views.swap_ask,
+        name="period_swap_ask",
+    ),
+    path(
+        "oudergesprekken/perioden/<uuid:period_id>/ruilverzoeken/<uuid:swap_id>/goedkeuren/",
+        swap_views.swap_approve,
+        name="swap_approve",
+    ),
+    path(
+        "oudergesprekken/perioden/<uuid:period_id>/ruilverzoeken/<uuid:swap_id>/weigeren/",
+        swap_views.swap_refuse,
+        name="swap_refuse",
     ),
 ]

@@ -34,7 +34,11 @@ def period_list(request: HttpRequest) -> HttpResponse:
     items = periods_for_staff(request.staff).annotate(
         slot_count=Count("links__round__slots"),
         booked_count=Count(
-            "links__round__slots", filter=Q(links__round__slots__pupil__isnull=False)
+            "links__round__slots",
+            filter=Q(
+                links__round__slots__pupil__isnull=False,
+                links__round__slots__follows__isnull=True,
+            ),
         ),
     )
     return render(request, "conferences/period_list.html", {"periods": items})
@@ -73,7 +77,10 @@ def period_detail(request: HttpRequest, period_id) -> HttpResponse:
         periods.period_rounds(period)
         .annotate(
             slot_count=Count("slots"),
-            booked_count=Count("slots", filter=Q(slots__pupil__isnull=False)),
+            # A longer talk's second time is not another child.
+            booked_count=Count(
+                "slots", filter=Q(slots__pupil__isnull=False, slots__follows__isnull=True)
+            ),
         )
         .order_by("group__name")
     )
@@ -82,6 +89,10 @@ def period_detail(request: HttpRequest, period_id) -> HttpResponse:
         from conferences.planner_views import review_context
 
         context.update(review_context(period))
+        if period.published_at is not None:
+            from conferences.swaps import requests_for
+
+            context["swaps"] = requests_for(staff=request.staff, period=period)
     return render(request, "conferences/period_detail.html", context)
 
 

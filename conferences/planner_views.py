@@ -140,7 +140,7 @@ def wishes_page(request: HttpRequest, period) -> HttpResponse:
             "days": days,
             "wish": wish,
             "child": child,
-            "talks": parent_talks(period=period, parent=parent) if period.published_at else [],
+            "talks": _talk_rows(period, parent) if period.published_at else [],
             "rounds": rounds,
             "is_open": period.is_open(),
             "start": min((r.start_time for r in rounds.values()), default=time(15, 0)),
@@ -198,6 +198,28 @@ def wishes_save(request: HttpRequest, period_id) -> HttpResponse:
         % {"day": _day(period.closes_at)},
     )
     return redirect(back)
+
+
+def _talk_rows(period, parent) -> list[dict]:
+    """The parent's talks, each with the free times it could move to and the parent's open
+    swap request for it."""
+    from conferences.models import SwapRequest
+    from conferences.swaps import free_times
+
+    asked = {
+        (r.pupil_id, r.household_id): r
+        for r in SwapRequest.objects.filter(
+            period=period, status=SwapRequest.Status.OPEN, pupil__guardianships__parent=parent
+        ).select_related("to_slot")
+    }
+    return [
+        {
+            "slot": talk,
+            "free": free_times(talk=talk),
+            "asked": asked.get((talk.pupil_id, talk.household_id)),
+        }
+        for talk in parent_talks(period=period, parent=parent)
+    ]
 
 
 def _day(moment) -> str:

@@ -136,10 +136,29 @@ def _conference_wishes(parent: Parent) -> list[dict]:
     return wishes
 
 
+def _swap_requests(parent: Parent) -> list[dict]:
+    from conferences.models import SwapRequest
+
+    rows = SwapRequest.objects.filter(parent=parent).select_related("period", "pupil", "to_slot")
+    return [
+        {
+            "periode": r.period.name,
+            "kind": r.pupil.full_name,
+            "van": r.from_starts_at.isoformat(),
+            "naar": r.to_slot.starts_at.isoformat(),
+            "status": r.status,
+            "gevraagd_op": r.created_at.isoformat(),
+            "besloten_op": r.decided_at.isoformat() if r.decided_at else None,
+        }
+        for r in rows.order_by("created_at")
+    ]
+
+
 register(Section("inschrijvingen", _signups))
 register(Section("oudergesprekken", _conferences))
 register(Section("wachtlijsten_en_lotingen", _waitlists))
 register(Section("voorkeuren_oudergesprekken", _conference_wishes))
+register(Section("ruilverzoeken_oudergesprekken", _swap_requests))
 
 
 def _messages_of(parent: Parent):

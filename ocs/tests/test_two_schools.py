@@ -115,6 +115,17 @@ def school_a_objects(world):
         ),
     )
     period_open(period=period)
+    from conferences.models import SwapRequest
+
+    first_round = period.links.select_related("round").first().round
+    swap = SwapRequest.objects.create(
+        period=period,
+        round=first_round,
+        parent=world.petra,
+        pupil=world.sam,
+        from_starts_at=first_round.slots.first().starts_at,
+        to_slot=first_round.slots.last(),
+    )
     batch = ImportBatch.objects.create(school=world.school, pupils_csv="")
     from families.models import DetailChange
 
@@ -137,6 +148,7 @@ def school_a_objects(world):
             "round_id": conference.public_id,
             "slot_id": conference.slots.first().pk,
             "period_id": period.public_id,
+            "swap_id": swap.public_id,
         },
         "mailings": {
             "mailing_id": mailing.public_id,
