@@ -520,6 +520,28 @@ class ImportNotConfirmed(ImportProblems):
     typed (or typed wrongly)."""
 
 
+class ImportStale(ImportProblems):
+    """Another import of the school was applied (or undone) after this preview was shown:
+    what the beheerder confirmed is no longer what would happen."""
+
+
+STALE_MESSAGE = (
+    "Intussen is een andere import van deze school verwerkt of ongedaan gemaakt. Er is "
+    "niets gewijzigd; bekijk het voorbeeld opnieuw en bevestig dan."
+)
+
+
+def import_state(school: School) -> str:
+    """A token of the school's last import or undo, shown with the preview and checked
+    (under the school's lock) when the beheerder confirms."""
+    from django.db.models import Max
+
+    last = ImportBatch.objects.filter(school=school).aggregate(
+        applied=Max("applied_at"), undone=Max("undone_at")
+    )
+    return "|".join(value.isoformat() if value else "-" for value in last.values())
+
+
 @dataclass
 class _State:
     """The school's current rows, loaded once so planning and applying cost a fixed number
@@ -1096,12 +1118,20 @@ def import_apply(
     restore: set[str] | None = None,
     confirm_name: str = "",
     batch: ImportBatch | None = None,
+    expected_state: str | None = None,
 ) -> ImportPlan:
     """Make the changes `import_plan` describes (with the beheerder's choices for conflicts
-    and deleted parents), all or nothing, and record each change for "ongedaan maken"."""
+    and deleted parents), all or nothing, and record each change for "ongedaan maken".
+
+    `expected_state` is `import_state` as it was when the preview was shown: when another
+    import was applied or undone since (two beheerders confirming at once, or one confirming
+    twice), nothing is written and ImportStale says so."""
     pupils, staff_rows, findings = _read(pupils_csv, staff_csv)
-    # Lock the school row so two imports of the same school run one after the other.
+    # Lock the school row so two imports of the same school run one after the other; the
+    # second then sees the first's state and stops when its preview is out of date.
     School.objects.select_for_update().get(pk=school.pk)
+    if expected_state is not None and import_state(school) != expected_state:
+        raise ImportStale([STALE_MESSAGE])
     state = _load_state(school)
     plan = _compute(
         school=school,

@@ -13,8 +13,10 @@ from schools.importer import (
     UTF8_ADVICE,
     ImportNotConfirmed,
     ImportProblems,
+    ImportStale,
     import_apply,
     import_plan,
+    import_state,
     import_summary,
     mass_change_message,
 )
@@ -101,6 +103,12 @@ def _batch_for_staff(request: HttpRequest, batch_id: int) -> ImportBatch:
 
 @administrator_required
 def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
+    done = ImportBatch.objects.filter(
+        pk=batch_id, school=request.staff.school, applied_at__isnull=False
+    )
+    if done.exists():  # confirmed twice (a double click, a second tab): nothing more to do
+        messages.info(request, _("Deze import is al verwerkt."))
+        return redirect("schools:import_upload")
     batch = _batch_for_staff(request, batch_id)
     school = request.staff.school
     args = {
@@ -121,7 +129,10 @@ def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
             try:
                 with transaction.atomic():
                     plan = import_apply(
-                        **args, confirm_name=request.POST.get("schoolnaam", ""), batch=batch
+                        **args,
+                        confirm_name=request.POST.get("schoolnaam", ""),
+                        batch=batch,
+                        expected_state=request.POST.get("state"),
                     )
                     import_applied.send(
                         sender=ImportBatch,
@@ -132,6 +143,18 @@ def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
             except ImportNotConfirmed:
                 name_error = _(
                     "Typ de naam van de school precies zoals hierboven staat om door te gaan."
+                )
+            except ImportStale:
+                if ImportBatch.objects.filter(pk=batch.pk, applied_at__isnull=False).exists():
+                    messages.info(request, _("Deze import is al verwerkt."))
+                    return redirect("schools:import_upload")
+                messages.warning(
+                    request,
+                    _(
+                        "Intussen is een andere import van deze school verwerkt of ongedaan "
+                        "gemaakt. Er is niets gewijzigd; hieronder ziet u wat deze import nu "
+                        "zou doen. Bevestig opnieuw als dat klopt."
+                    ),
                 )
             else:
                 messages.success(request, _("De import is verwerkt."))
@@ -148,6 +171,7 @@ def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
         "utf8_advice": UTF8_ADVICE,
         "mass_change": mass_change_message(school, plan.mass_change) if plan.mass_change else [],
         "name_error": name_error,
+        "state": import_state(school),
     }
     return render(request, "schools/import_preview.html", context)
 

@@ -125,3 +125,31 @@ def test_the_beheerder_chooses_conflicts_and_restores_in_the_preview(client, big
     client.post(url, {f"keuze-{conflict.key}": "export", "terugzetten": deleted.key})
     assert Parent.objects.get(pk=moeder.pk).phone == "06-77777777"
     assert Parent.objects.get(email="ouder102@example.nl").pupils.get().number == "102"
+
+
+def test_a_preview_made_stale_by_another_import_is_not_applied(client, big_world, login):
+    import re
+
+    login(big_world.bea)
+    url = upload(client, csv(*families(range(100, 131))))  # one newcomer: 130
+    preview = client.get(url).text
+    [state] = re.findall(r'name="state" value="([^"]*)"', preview)
+    # Meanwhile another beheerder applies another export.
+    import_apply(
+        school=big_world.school,
+        pupils_csv=csv(*families(range(100, 130)), row("777", "Zeven", "Groep 3")),
+    )
+    response = client.post(url, {"state": state}, follow=True)
+    assert "Intussen is een andere import van deze school verwerkt" in response.text
+    assert not Pupil.objects.filter(number="130").exists()
+    # The page now shows the fresh preview (pupil 777 would leave) and a fresh state.
+    [fresh] = re.findall(r'name="state" value="([^"]*)"', response.text)
+    assert fresh != state
+    response = client.post(url, {"state": fresh})
+    assert response.status_code == 302
+    assert Pupil.objects.filter(number="130").exists()
+    # The same confirmation again (a double click): told it is done, nothing more happens.
+    count = Pupil.objects.count()
+    response = client.post(url, {"state": fresh}, follow=True)
+    assert "Deze import is al verwerkt." in response.text
+    assert Pupil.objects.count() == count
