@@ -230,8 +230,10 @@ def test_the_beheerder_previews_then_confirms_an_upload(client, world, login):
     assert not Pupil.objects.filter(number="9").exists()
     client.post(response["Location"])
     assert Pupil.objects.get(number="9").group.name == "Groep 7"
-    # The preview cannot be applied twice.
-    assert client.post(response["Location"]).status_code == 404
+    # The preview cannot be applied twice: a second confirmation is told it is done.
+    again = client.post(response["Location"], follow=True)
+    assert "Deze import is al verwerkt." in again.text
+    assert Pupil.objects.filter(number="9").count() == 1
 
 
 def test_an_upload_with_problems_shows_them_and_writes_nothing(client, world, login):
