@@ -47,15 +47,25 @@ urlpatterns: list[URLPattern | URLResolver] = []
 # ---------------------------------------------------------------------------- command line
 
 
-def parse_args(doc: str, db: str | None, **sizes: int | float) -> argparse.Namespace:
+def parse_args(
+    doc: str, db: str | None, *, internal: Sequence[str] = (), **sizes: int | float | bool
+) -> argparse.Namespace:
     """The command line of a bench: its sizes as `--name value` (the default's type is the
-    option's type; `size_mb` becomes `--size-mb`) and, for benches on PostgreSQL, `--db NAME`:
-    the bench database, dropped and created again (default `db`)."""
+    option's type; `size_mb` becomes `--size-mb`; a boolean default is a flag), for benches
+    on PostgreSQL `--db NAME` (the bench database, dropped and created again, default `db`),
+    and `internal` options (a string each, not shown in --help) by which a bench calls
+    itself in a subprocess."""
     parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
     for name, default in sizes.items():
-        parser.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default)
+        option = f"--{name.replace('_', '-')}"
+        if isinstance(default, bool):
+            parser.add_argument(option, action="store_true", default=default)
+        else:
+            parser.add_argument(option, type=type(default), default=default)
     if db is not None:
         parser.add_argument("--db", default=db, help=f"bench database, recreated (default {db})")
+    for name in internal:
+        parser.add_argument(f"--{name}", help=argparse.SUPPRESS)
     return parser.parse_args()
 
 

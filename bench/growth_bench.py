@@ -25,7 +25,6 @@ rows, then `RATIO growth_<name> value` (500 schools / 1 school; the aim is <= 1.
 `ERRORS n` (requests that did not answer as expected).
 """
 
-import argparse
 import json
 import os
 import statistics
@@ -36,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import bench_env, recreate_database, setup_django  # noqa: E402
+from bench.common import bench_env, parse_args, recreate_database, setup_django  # noqa: E402
 
 DB_NAME = "ocs_bench_growth"
 
@@ -225,22 +224,19 @@ def plans_db(db: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--schools", type=int, default=500)
-    parser.add_argument("--families", type=int, default=450)
-    parser.add_argument("--requests", type=int, default=40)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--db", default=DB_NAME)
-    parser.add_argument(
-        "--reuse", action="store_true", help="measure the databases of an earlier run again"
+    # --reuse: measure the databases of an earlier run again.
+    args = parse_args(
+        __doc__,
+        DB_NAME,
+        internal=("generate", "count", "measure", "plans"),
+        schools=500,
+        families=450,
+        requests=40,
+        rounds=3,
+        reuse=False,
     )
-    parser.add_argument("--generate", nargs=3, help=argparse.SUPPRESS)
-    parser.add_argument("--count", help=argparse.SUPPRESS)
-    parser.add_argument("--measure", help=argparse.SUPPRESS)
-    parser.add_argument("--plans", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.generate:
-        db, schools, families = args.generate
+    if args.generate:  # "db:schools:families"
+        db, schools, families = args.generate.split(":")
         return generate(db, int(schools), int(families))
     if args.count:  # --reuse: bring the database up to the code's migrations, count
         setup_django(args.count)
@@ -257,8 +253,8 @@ def main() -> None:
         _run(["--count", one_db])
         counts = json.loads(_run(["--count", many_db]))
     else:
-        _run(["--generate", one_db, "1", str(args.families)])
-        counts = json.loads(_run(["--generate", many_db, str(args.schools), str(args.families)]))
+        _run(["--generate", f"{one_db}:1:{args.families}"])
+        counts = json.loads(_run(["--generate", f"{many_db}:{args.schools}:{args.families}"]))
     schools, parents, pupils, slots, messages = counts
     print(
         f"ready in {time.perf_counter() - t0:.0f} s: {one_db} (1 school) and {many_db} "

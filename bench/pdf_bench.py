@@ -12,7 +12,6 @@ the pages and the size of each, and the time of a bare staff view the same way, 
 `RATIO pdf_<name>_vs_bare value` and `ERRORS n`.
 """
 
-import argparse
 import io
 import statistics
 import sys
@@ -21,17 +20,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BARE_PATH, install_urls, recreate_database, setup_django  # noqa: E402
+from bench.common import (  # noqa: E402
+    BARE_PATH,
+    install_urls,
+    parse_args,
+    recreate_database,
+    setup_django,
+)
 
 DB_NAME = "ocs_bench_pdf"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--families", type=int, default=600)
-    parser.add_argument("--requests", type=int, default=10)
-    parser.add_argument("--db", default=DB_NAME)
-    args = parser.parse_args()
+    args = parse_args(__doc__, DB_NAME, families=600, requests=10)
     if not 30 <= args.families <= 2000 or not 1 <= args.requests <= 100:
         raise SystemExit("keep it bounded: 30-2000 families, 1-100 requests")
     recreate_database(args.db)

@@ -23,7 +23,6 @@ With `--plain` the SQLite options (WAL, busy timeout, IMMEDIATE) are left out, t
 they prevent.
 """
 
-import argparse
 import http.client
 import json
 import os
@@ -33,14 +32,13 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import BARE_PATH, free_port, percentile  # noqa: E402
+from bench.common import BARE_PATH, free_port, parse_args, percentile, rush  # noqa: E402
 
 WEB_ARGS = ["--workers", "2", "--threads", "4", "--no-control-socket"]  # as `make run`
 
@@ -80,37 +78,8 @@ def request(port: int, method: str, path: str, session: str, fields: dict | None
         conn.close()
 
 
-def rush(port: int, jobs: list[tuple]) -> tuple[list[float], list[int], float]:
-    """Send every job at the same moment (a thread each); latencies, statuses, wall time."""
-    barrier = threading.Barrier(len(jobs) + 1)
-    latencies: list[float] = []
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def run(job):
-        barrier.wait(timeout=30)
-        t0 = time.perf_counter()
-        status = request(port, *job)
-        with lock:
-            latencies.append(time.perf_counter() - t0)
-            statuses.append(status)
-
-    threads = [threading.Thread(target=run, args=(job,), daemon=True) for job in jobs]
-    for thread in threads:
-        thread.start()
-    barrier.wait(timeout=30)
-    t0 = time.perf_counter()
-    for thread in threads:
-        thread.join(timeout=120)
-    return latencies, statuses, time.perf_counter() - t0
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parents", type=int, default=30)
-    parser.add_argument("--rushes", type=int, default=10)
-    parser.add_argument("--plain", action="store_true")
-    args = parser.parse_args()
+    args = parse_args(__doc__, None, parents=30, rushes=10, plain=False)
     if not 3 <= args.parents <= 60 or not 1 <= args.rushes <= 30:
         raise SystemExit("keep it small: 3-60 parents, 1-30 rushes (2 shared cores)")
     random.seed(11)
@@ -188,13 +157,14 @@ def main() -> None:
                 "bare": [("GET", BARE_PATH, p["session"]) for p in parents],
             }
             for kind in kinds:
-                lat, statuses, wall = rush(port, jobs[kind])
+                done = rush(jobs[kind], lambda job: request(port, *job))
                 if number == 0:
                     continue
                 expected = (200,) if kind == "bare" else (302, 409)  # 409: a taken time
-                latencies[kind] += lat
-                walls[kind].append(wall)
-                errors[kind] += sum(status not in expected for status in statuses)
+                latencies[kind] += done.latencies
+                walls[kind].append(done.wall)
+                errors[kind] += len(done.errors)
+                errors[kind] += sum(status not in expected for status in done.results)
             if number:
                 members.append(Signup.objects.filter(special_group=special).count())
     finally:

@@ -87,3 +87,36 @@ def test_bad_booleans_and_numbers_stop_ocs(monkeypatch):
     monkeypatch.setenv("OCS_DEBUG", "yes")
     monkeypatch.setenv("SMTP_PORT", "2525")
     assert env_bool("OCS_DEBUG") is True and env_int("SMTP_PORT", 1025) == 2525
+
+
+@pytest.mark.parametrize("debug", ["false", "true"])
+def test_the_demo_and_its_mail_viewer_exist_only_with_ocs_debug(debug, tmp_path):
+    """Outside development there is no demo loader, mail sink or /_dev/mail/ (it would show
+    every mail OCS sent, reset links included, to anyone)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ocs.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'ocs.sqlite3'}",
+        "SECRET_KEY": "x" * 50,
+        "OCS_DEBUG": debug,
+        "ALLOWED_HOSTS": "testserver",
+        "OCS_SECURE": "false",
+    }
+    script = (
+        "import django; django.setup()\n"
+        "from django.apps import apps\n"
+        "from django.core.management import get_commands\n"
+        "from django.urls import Resolver404, resolve\n"
+        "try:\n"
+        "    resolve('/_dev/mail/'); viewer = True\n"
+        "except Resolver404:\n"
+        "    viewer = False\n"
+        "found = get_commands()\n"
+        "print(apps.is_installed('demo'), viewer, 'load_demo' in found, 'mailsink' in found)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    expected = "True True True True" if debug == "true" else "False False False False"
+    assert done.stdout.strip() == expected
