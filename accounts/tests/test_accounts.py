@@ -217,3 +217,19 @@ def test_inviting_a_whole_group_enqueues_one_delivery_run(
     # The database queue: the run is a row written in the same transaction as the messages.
     runs = DBTaskResult.objects.filter(task_path="mailings.tasks.deliver_outbox")
     assert runs.count() == 1
+
+
+def test_a_beheerder_sending_invitations_over_and_over_is_stopped_per_school(
+    client, world, login, make_parent
+):
+    """At most 20 invitation rounds an hour per school (throttle/limits.py INVITE_PER_SCHOOL):
+    after that nobody new is invited until the hour is over, with a Dutch answer."""
+    from mailings.models import OutgoingMessage
+
+    login(world.bea)
+    for _ in range(20):
+        client.post(reverse("accounts:invitations"), {"target": "pending"})
+    make_parent(world.school, "laat@example.nl", pupils=[world.lotte], with_login=False)
+    refused = client.post(reverse("accounts:invitations"), {"target": "pending"}, follow=True)
+    assert "te vaak" in refused.text
+    assert not OutgoingMessage.objects.filter(email="laat@example.nl").exists()

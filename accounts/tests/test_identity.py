@@ -563,3 +563,29 @@ def test_the_operator_adds_a_school_whose_beheerder_is_invited(db, sent):
     visitor = Client()
     visitor.post(link, {"password1": "zonnige-beheerder", "password2": "zonnige-beheerder"})
     assert visitor.get(reverse("schools:import_upload")).status_code == 200
+
+
+def test_a_teacher_who_is_also_a_parent_uses_both_sides_with_one_login(client, world, login):
+    """Bram teaches Groep 4 and is the father of a child in Groep 3: one login, the staff
+    pages of his school and his own child's portal, never the portal of another family."""
+    from schools.models import Guardianship, Parent, Pupil
+
+    kid = Pupil.objects.create(
+        school=world.school, number="1099", first_name="Bo", last_name="Bakker", group=world.g3
+    )
+    father = Parent.objects.create(
+        school=world.school,
+        user=world.bram.user,
+        email="bram@linde.test",
+        first_name="Bram",
+        last_name="Bakker",
+    )
+    Guardianship.objects.create(parent=father, pupil=kid)
+    login(world.bram)
+    assert client.get(reverse("schools:dashboard")).status_code == 200
+    portal = client.get(reverse("portal:dashboard")).text
+    assert "Bo Bakker" in portal
+    assert "Sam Jansen" not in portal and "Lotte Jansen" not in portal
+    # As a parent he is no teacher of Groep 3: his child's group list stays closed to him.
+    group_page = client.get(reverse("parents:group_detail", args=[world.g3.public_id]))
+    assert group_page.status_code == 404

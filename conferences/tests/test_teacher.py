@@ -291,3 +291,16 @@ def test_the_teacher_frees_a_booked_time_and_the_parents_are_told(
     assert slot.pupil is None
     cancelled = [m for m in outbox if "geannuleerd" in m.subject]
     assert {m.to[0] for m in cancelled} == {"petra@example.nl", "quinten@example.nl"}
+
+
+def test_a_rounds_pages_are_titled_with_its_name(client, world, login, make_round):
+    """Two rounds for one group are told apart in the browser's tabs and history too."""
+    from ocs.tests.test_everyday import title
+
+    conference = make_round()
+    login(world.anna)
+    detail = title(client.get(reverse("conferences:round_detail", args=[conference.public_id])))
+    edit = title(client.get(reverse("conferences:round_edit", args=[conference.public_id])))
+    assert detail == f"{conference.name} · OCS"
+    assert edit == f"Instellingen wijzigen · {conference.name} · OCS"
+    assert conference.name.startswith("Oudergesprekken Groep 3")

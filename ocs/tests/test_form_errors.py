@@ -63,13 +63,19 @@ def failed_forms(world, client, login):
             login(world.anna)
             url = reverse("parents:group_move", args=[world.g3.public_id])
             return client.post(url, {"target": ""})
+        if name == "year-end":
+            login(world.bea)  # Groep 3 "moves" to itself: refused at that group's choice
+            fields = {f"g_{g.public_id}": "stay" for g in (world.g3, world.g4)}
+            fields[f"g_{world.g3.public_id}"] = str(world.g3.public_id)
+            return client.post(reverse("parents:year_end"), fields)
         raise AssertionError(name)
 
     return submit
 
 
 @pytest.mark.parametrize(
-    "name", ["security", "set-password", "round", "special-group", "parent-edit", "move"]
+    "name",
+    ["security", "set-password", "round", "special-group", "parent-edit", "move", "year-end"],
 )
 def test_help_and_error_texts_are_tied_to_their_fields(failed_forms, name):
     response = failed_forms(name)

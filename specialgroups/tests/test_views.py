@@ -270,6 +270,21 @@ def test_a_parent_signs_up_and_withdraws(world, sg, login):
     assert not Signup.objects.filter(special_group=sg.trip).exists()
 
 
+def test_a_parent_toggling_a_sign_up_is_slowed_down_and_keeps_a_true_state(world, sg, login):
+    """20 sign-up or withdraw clicks in 10 minutes (SIGNUP_PER_PARENT); the 21st is answered
+    "te vaak" and changes nothing."""
+    client = login(world.petra)
+    for _ in range(10):
+        client.post(url("portal_signup", sg.trip))
+        client.post(url("portal_withdraw", sg.trip))
+    response = client.post(url("portal_signup", sg.trip), follow=True)
+    assert "te vaak" in response.content.decode()
+    assert not Signup.objects.filter(special_group=sg.trip, parent=world.petra).exists()
+    other = login(world.quinten)  # another parent is not slowed down by Petra's clicks
+    other.post(url("portal_signup", sg.trip))
+    assert Signup.objects.filter(special_group=sg.trip, parent=world.quinten).exists()
+
+
 def test_a_parent_cannot_sign_up_for_a_group_not_open_to_them(world, sg, login):
     client = login(world.petra)
     assert client.post(url("portal_signup", sg.g4_only)).status_code == 404
