@@ -11,6 +11,7 @@ removes the answers they gave before). Both guardians may answer; the latest ans
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -25,7 +26,7 @@ from mailings.models import Mailing, OutgoingMessage
 from mailings.question_models import MAX_CHOICES, Answer, Choice, Question
 from mailings.selectors import mailing_reach
 from mailings.services import MailingError, mailing_send, outbox_system_message
-from schools.models import Guardianship, Parent, Pupil, School
+from schools.models import Guardianship, Parent, Pupil, School, join_name
 from throttle.limits import REMINDER_PER_FAMILY, rate_hit
 
 MAX_PROMPT = 300
@@ -150,7 +151,7 @@ def question_is_open(question: Question, *, now=None) -> bool:
 # The portal -----------------------------------------------------------------------------
 
 
-def _concerned(pupils: list[Pupil], *, group_ids: set[int], has_special: bool) -> list[Pupil]:
+def _concerned(pupils: list, *, group_ids: set[int], has_special: bool) -> list:
     in_groups = [p for p in pupils if p.group_id in group_ids]
     if in_groups:
         return in_groups
@@ -275,6 +276,21 @@ def answers_forget(*, parent: Parent, pupil: Pupil) -> int:
 # The teacher's status page --------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Child:
+    pk: int
+    group_id: int
+    group: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    choice: Choice
+    by: str
+    at: datetime.datetime
+
+
 @dataclass
 class ChildRow:
     pupil_id: int
@@ -282,7 +298,7 @@ class ChildRow:
     group: str
     family_key: str
     parents: list[str]
-    answer: Answer | None = None
+    answer: AnswerRow | None = None
 
 
 @dataclass
@@ -294,11 +310,11 @@ class Tally:
     open: bool = True
     deadline: str = ""
 
-    @property
+    @cached_property
     def answered(self) -> int:
         return sum(1 for c in self.children if c.answer is not None)
 
-    @property
+    @cached_property
     def unanswered(self) -> list[ChildRow]:
         return [c for c in self.children if c.answer is None]
 
@@ -324,38 +340,53 @@ def question_tally(
     has_special = (
         mailing.special_groups.exists() if special_groups is None else bool(special_groups)
     )
-    links = (
-        Guardianship.objects.filter(parent_id__in=[*recipients], pupil__group__isnull=False)
-        .select_related("pupil__group")
-        .order_by("pupil__group__name", "pupil__first_name", "pupil__last_name", "pupil_id")
+    # Plain values, not model instances: a school's worth of rows stays cheap.
+    links = Guardianship.objects.filter(
+        parent_id__in=[*recipients], pupil__group__isnull=False
+    ).values_list(
+        "parent_id",
+        "pupil_id",
+        "pupil__group_id",
+        "pupil__group__name",
+        "pupil__first_name",
+        "pupil__infix",
+        "pupil__last_name",
     )
-    per_parent: dict[int, list[Pupil]] = {}
-    for link in links:
-        per_parent.setdefault(link.parent_id, []).append(link.pupil)
+    per_parent: dict[int, list[_Child]] = {}
+    for parent_id, pupil_id, group_id, group, first, infix, last in links:
+        per_parent.setdefault(parent_id, []).append(
+            _Child(pk=pupil_id, group_id=group_id, group=group, name=join_name(first, infix, last))
+        )
     rows: dict[int, ChildRow] = {}
     for parent_id, pupils in per_parent.items():
         concerned = _concerned(pupils, group_ids=group_ids, has_special=has_special)
-        family = family_of[parent_id]
+        family_key = family_of[parent_id].key
         for pupil in concerned:
             row = rows.get(pupil.pk)
             if row is None:
                 row = rows[pupil.pk] = ChildRow(
                     pupil_id=pupil.pk,
-                    name=pupil.full_name,
-                    group=pupil.group.name,
-                    family_key=family.key,
+                    name=pupil.name,
+                    group=pupil.group,
+                    family_key=family_key,
                     parents=[],
                 )
             row.parents.append(recipients[parent_id].name or recipients[parent_id].email)
-    answers = Answer.objects.filter(question=question, pupil_id__in=[*rows]).select_related(
-        "answered_by"
+    answers = Answer.objects.filter(question=question, pupil_id__in=[*rows]).values_list(
+        "pupil_id",
+        "choice_id",
+        "answered_at",
+        "answered_by__first_name",
+        "answered_by__infix",
+        "answered_by__last_name",
     )
     by_choice = {c.pk: c for c in choices}
     counts = dict.fromkeys(by_choice, 0)
-    for answer in answers:
-        answer.choice = by_choice[answer.choice_id]
-        rows[answer.pupil_id].answer = answer
-        counts[answer.choice_id] += 1
+    for pupil_id, choice_id, at, first, infix, last in answers:
+        rows[pupil_id].answer = AnswerRow(
+            choice=by_choice[choice_id], by=join_name(first, infix, last), at=at
+        )
+        counts[choice_id] += 1
     children = sorted(rows.values(), key=lambda r: (r.group, r.name.lower(), r.pupil_id))
     waiting = {r.family_key for r in children if r.answer is None}
     return Tally(
@@ -378,7 +409,7 @@ def answers_pdf_data(*, tally: Tally) -> list[dict]:
         counts = {c.pk: 0 for c, _n in tally.choices}
         for row in rows:
             if row.answer is not None:
-                counts[row.answer.choice_id] += 1
+                counts[row.answer.choice.pk] += 1
         summary = [f"{c.display}: {counts[c.pk]}" for c, _n in tally.choices]
         summary.append(
             _("geen antwoord: %(count)s") % {"count": sum(1 for r in rows if r.answer is None)}
@@ -391,8 +422,8 @@ def answers_pdf_data(*, tally: Tally) -> list[dict]:
                     {
                         "child": row.name,
                         "answer": row.answer.choice.display if row.answer else "—",
-                        "by": row.answer.answered_by.full_name if row.answer else "",
-                        "at": date_format(timezone.localtime(row.answer.answered_at), "j F Y H:i")
+                        "by": row.answer.by if row.answer else "",
+                        "at": date_format(timezone.localtime(row.answer.at), "j F Y H:i")
                         if row.answer
                         else "",
                         "parents": ", ".join(row.parents),
