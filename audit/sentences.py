@@ -61,6 +61,22 @@ SENTENCES = {
         "{actor} heeft een herinnering over de vraag bij ‘{object}’ gestuurd aan {reminders} "
         "gezinnen."
     ),
+    ("create", "mailing"): gettext_lazy("{actor} heeft het concept ‘{object}’ opgeslagen."),
+    ("edit", "mailing"): gettext_lazy("{actor} heeft het concept ‘{object}’ gewijzigd."),
+    ("delete", "mailing"): gettext_lazy("{actor} heeft het concept ‘{subject}’ verwijderd."),
+    ("create", "mailingschedule"): gettext_lazy(
+        "{actor} heeft het bericht ‘{object}’ ingepland voor {at}."
+    ),
+    ("delete", "mailingschedule"): gettext_lazy(
+        "{actor} heeft het inplannen van ‘{object}’ geannuleerd."
+    ),
+    ("send", "mailingschedule"): gettext_lazy(
+        "Het ingeplande bericht ‘{object}’ is verstuurd aan {recipients} ouders."
+    ),
+    ("edit", "mailingschedule"): gettext_lazy(
+        "Het ingeplande bericht ‘{object}’ kon niet worden verstuurd en staat weer bij de "
+        "concepten."
+    ),
     ("download", "mailingattachment"): gettext_lazy(
         "{actor} heeft de bijlage ‘{object}’ gedownload."
     ),

@@ -10,8 +10,9 @@ from schools.models import Parent, StaffMember
 
 
 def mailings_for_staff(staff: StaffMember) -> QuerySet[Mailing]:
-    """A teacher sees what they sent; directie and beheerder all of the school's mailings."""
-    mailings = Mailing.objects.filter(school=staff.school)
+    """A teacher sees what they sent; directie and beheerder all of the school's mailings.
+    Drafts and scheduled mailings are their author's only (drafts_for_staff)."""
+    mailings = Mailing.objects.filter(school=staff.school, status=Mailing.Status.SENT)
     if not staff.is_manager:
         mailings = mailings.filter(sender=staff)
     return mailings
@@ -23,6 +24,26 @@ def mailing_for_staff(request: HttpRequest, mailing_id, *, with_counts: bool = F
         mailings = selectors.with_counts(mailings)
     try:
         return mailings.get(public_id=mailing_id)
+    except (Mailing.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def drafts_for_staff(staff: StaffMember) -> QuerySet[Mailing]:
+    """Drafts and scheduled mailings are work in progress: only their author sees them, not
+    the directie (a decision; a sent mailing is the directie's to read)."""
+    return Mailing.objects.filter(
+        school=staff.school,
+        sender=staff,
+        status__in=[Mailing.Status.DRAFT, Mailing.Status.SCHEDULED],
+    )
+
+
+def draft_for_staff(request: HttpRequest, mailing_id, *, for_update: bool = False) -> Mailing:
+    drafts = drafts_for_staff(request.staff)
+    if for_update:
+        drafts = drafts.select_for_update()
+    try:
+        return drafts.get(public_id=mailing_id)
     except (Mailing.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 

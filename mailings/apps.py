@@ -12,6 +12,8 @@ class MailingsConfig(AppConfig):
         from portal.notices import register_notice_provider
 
         register_object_names("mailing", Mailing.objects.all(), lambda m: m.subject)
+        # Planning a mailing, its cancellation and the worker's send are about the mailing.
+        register_object_names("mailingschedule", Mailing.objects.all(), lambda m: m.subject)
         register_object_names(
             "mailingattachment", MailingAttachment.objects.all(), lambda a: a.filename
         )

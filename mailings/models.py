@@ -10,7 +10,13 @@ from specialgroups.models import SpecialGroup
 
 class Mailing(models.Model):
     """An "oudermailing": what a staff member sent to which groups. The per-recipient delivery
-    state lives in OutgoingMessage."""
+    state lives in OutgoingMessage. A draft (or a scheduled mailing) has no outbox rows yet:
+    its recipients are resolved when it is sent."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("concept")
+        SCHEDULED = "scheduled", _("ingepland")
+        SENT = "sent", _("verzonden")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="mailings")
@@ -27,10 +33,25 @@ class Mailing(models.Model):
     individual = models.BooleanField(default=False)
     # Who could not be reached and why: [{"name": ..., "reason": "blocked" | "no_email"}].
     skipped = models.JSONField(default=list, blank=True)
+    # For a sent mailing: when it was sent; for a draft: when it was last saved.
     created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
+    # When a scheduled mailing goes (the worker sends it then).
+    send_at = models.DateTimeField(null=True, blank=True)
+    # A draft's "Individuele ouder" choice: the parents' public ids, checked again at sending.
+    chosen_parents = models.JSONField(default=list, blank=True)
+    # Why a scheduled mailing did not go and came back to the drafts (shown to its author).
+    problem = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="scheduled") | Q(send_at__isnull=False),
+                name="mailing_scheduled_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "send_at"], name="mailing_due")]
 
     def __str__(self) -> str:
         return self.subject

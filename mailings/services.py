@@ -120,6 +120,77 @@ def _outbox_kick() -> None:
     enqueue_once_per_transaction(deliver_outbox, on_error=_delivery_not_enqueued)
 
 
+def mailing_text_check(*, subject: str, body: str, complete: bool = True) -> tuple[str, str]:
+    """The subject and message cleaned, or a MailingError. `complete=False` (a draft) lets
+    either be empty but still refuses what could never be sent."""
+    if has_line_break(subject or ""):
+        raise MailingError(HEADER_BREAK_MESSAGE)
+    subject = strip_header_breaks(subject or "")
+    body = (body or "").replace("\r\n", "\n").strip("\n")
+    if complete and not subject:
+        raise MailingError(_("Vul een onderwerp in."))
+    if len(subject) > MAX_SUBJECT:
+        raise MailingError(_("Het onderwerp is te lang (maximaal 200 tekens)."))
+    if complete and not body.strip():
+        raise MailingError(_("Typ een bericht."))
+    if len(body) > MAX_BODY:
+        raise MailingError(
+            _(
+                "Het bericht is te lang (%(length)d tekens, maximaal %(max)d). Zet lange "
+                "teksten in een bijlage."
+            )
+            % {"length": len(body), "max": MAX_BODY}
+        )
+    return subject, body
+
+
+def mailing_outbox_write(*, mailing: Mailing, reachable: list[Parent]) -> None:
+    """One outgoing message per reachable parent plus the sender's copy, and one delivery
+    run; inside the caller's transaction."""
+    now = timezone.now()
+    messages = [
+        OutgoingMessage(
+            mailing=mailing,
+            school=mailing.school,
+            parent=parent,
+            email=parent.email.lower(),
+            name=parent.full_name,
+            next_attempt_at=now,
+        )
+        for parent in reachable
+    ]
+    if mailing.sender_email.lower() not in {m.email for m in messages}:
+        messages.append(
+            OutgoingMessage(
+                mailing=mailing,
+                school=mailing.school,
+                email=mailing.sender_email.lower(),
+                name=mailing.sender_name,
+                is_sender_copy=True,
+                next_attempt_at=now,
+            )
+        )
+    OutgoingMessage.objects.bulk_create(messages, batch_size=500)
+    _outbox_kick()
+
+
+def mailing_attachments_store(*, mailing: Mailing, checked: list, stored: list[str]) -> None:
+    """Save checked uploads outside the web root and attach them; each saved path is added
+    to `stored` so the caller can remove the files when its transaction fails."""
+    for item in checked:
+        path = default_storage.save(
+            f"mailings/{mailing.school_id}/{uuid.uuid4().hex}/{item.filename}", item.upload
+        )
+        stored.append(path)
+        MailingAttachment.objects.create(
+            mailing=mailing,
+            file=path,
+            filename=item.filename,
+            mimetype=item.mimetype,
+            size=item.size,
+        )
+
+
 def mailing_send(
     *,
     staff: StaffMember,
@@ -137,26 +208,9 @@ def mailing_send(
     files kept from an earlier attempt (already checked and stored); they become the
     mailing's attachments together with `files`."""
     pending = [p for p in pending if p.staff_id == staff.pk]
-    if has_line_break(subject or ""):
-        raise MailingError(HEADER_BREAK_MESSAGE)
-    subject = strip_header_breaks(subject or "")
-    body = (body or "").replace("\r\n", "\n").strip("\n")
     if not groups and not special_groups:
         raise MailingError(_("Kies ten minste één groep of speciale groep."))
-    if not subject:
-        raise MailingError(_("Vul een onderwerp in."))
-    if len(subject) > MAX_SUBJECT:
-        raise MailingError(_("Het onderwerp is te lang (maximaal 200 tekens)."))
-    if not body.strip():
-        raise MailingError(_("Typ een bericht."))
-    if len(body) > MAX_BODY:
-        raise MailingError(
-            _(
-                "Het bericht is te lang (%(length)d tekens, maximaal %(max)d). Zet lange "
-                "teksten in een bijlage."
-            )
-            % {"length": len(body), "max": MAX_BODY}
-        )
+    subject, body = mailing_text_check(subject=subject, body=body)
     try:
         checked = attachments_check(list(files))
         limits_check(
@@ -170,7 +224,6 @@ def mailing_send(
     if not recipients.reachable:
         raise MailingError(_("Geen van de gekozen ouders kan een e-mail ontvangen."))
 
-    now = timezone.now()
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -189,18 +242,7 @@ def mailing_send(
             )
             mailing.groups.set(groups)
             mailing.special_groups.set(special_groups)
-            for item in checked:
-                path = default_storage.save(
-                    f"mailings/{staff.school_id}/{uuid.uuid4().hex}/{item.filename}", item.upload
-                )
-                stored.append(path)
-                MailingAttachment.objects.create(
-                    mailing=mailing,
-                    file=path,
-                    filename=item.filename,
-                    mimetype=item.mimetype,
-                    size=item.size,
-                )
+            mailing_attachments_store(mailing=mailing, checked=checked, stored=stored)
             for kept in pending:  # the stored file becomes the mailing's, as it is
                 MailingAttachment.objects.create(
                     mailing=mailing,
@@ -210,30 +252,7 @@ def mailing_send(
                     size=kept.size,
                 )
             PendingAttachment.objects.filter(pk__in=[p.pk for p in pending]).delete()
-            messages = [
-                OutgoingMessage(
-                    mailing=mailing,
-                    school=staff.school,
-                    parent=parent,
-                    email=parent.email.lower(),
-                    name=parent.full_name,
-                    next_attempt_at=now,
-                )
-                for parent in recipients.reachable
-            ]
-            if staff.email.lower() not in {m.email for m in messages}:
-                messages.append(
-                    OutgoingMessage(
-                        mailing=mailing,
-                        school=staff.school,
-                        email=staff.email.lower(),
-                        name=staff.full_name,
-                        is_sender_copy=True,
-                        next_attempt_at=now,
-                    )
-                )
-            OutgoingMessage.objects.bulk_create(messages, batch_size=500)
-            _outbox_kick()
+            mailing_outbox_write(mailing=mailing, reachable=recipients.reachable)
     except BaseException:
         for path in stored:
             default_storage.delete(path)

@@ -1,12 +1,25 @@
 from django.urls import path
 
-from mailings import portal_views, question_views, views
+from mailings import draft_views, portal_views, question_views, views
 
 app_name = "mailings"
 urlpatterns = [
     path("oudermailing/", views.compose, name="compose"),
     path("oudermailing/versturen/", views.send, name="send"),
     path("oudermailing/verzonden/", views.sent, name="sent"),
+    path("oudermailing/concepten/", draft_views.drafts, name="drafts"),
+    path("oudermailing/concepten/nieuw/", draft_views.draft_new, name="draft_new"),
+    path("oudermailing/concepten/<uuid:draft_id>/", draft_views.draft_edit, name="draft_edit"),
+    path(
+        "oudermailing/concepten/<uuid:draft_id>/annuleren/",
+        draft_views.draft_unschedule,
+        name="draft_unschedule",
+    ),
+    path(
+        "oudermailing/concepten/<uuid:draft_id>/verwijderen/",
+        draft_views.draft_remove,
+        name="draft_remove",
+    ),
     path("oudermailing/verzonden/<uuid:mailing_id>/", views.detail, name="detail"),
     path("oudermailing/verzonden/<uuid:mailing_id>/herinnering/", views.remind, name="remind"),
     path(

@@ -9,6 +9,7 @@ STAFF_MENU = [
     (_("Ouderoverzicht"), "parents:group_list"),
     (_("Speciale groepen"), "specialgroups:list"),
     (_("Oudermailing"), "mailings:compose"),
+    (_("Concepten"), "mailings:drafts"),
     (_("Verzonden berichten"), "mailings:sent"),
     (_("Oudergesprekken"), "conferences:round_list"),
     (_("Toestemming beeldmateriaal"), "families:consent_groups"),

@@ -66,6 +66,17 @@ def school_a_objects(world):
         subject="Schoolreis",
         body="Tekst",
     )
+    draft = Mailing.objects.create(
+        school=world.school,
+        sender=world.anna,
+        sender_name="Anna",
+        sender_email="anna@linde.test",
+        subject="Kerstviering",
+        body="Tekst",
+        status=Mailing.Status.SCHEDULED,
+        send_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1),
+    )
+    draft.groups.set([world.g3])
     attachment = MailingAttachment.objects.create(
         mailing=mailing,
         file="x/brief.pdf",
@@ -154,6 +165,7 @@ def school_a_objects(world):
             "mailing_id": mailing.public_id,
             "attachment_id": attachment.public_id,
             "message_id": message.public_id,
+            "draft_id": draft.public_id,
         },
         "privacy": {"parent_id": world.petra.public_id},
         "schools": {"batch_id": batch.pk},
@@ -180,7 +192,7 @@ def url_for(name: str, route: str, pattern, objects: dict) -> str | None:
 
 def snapshot(world) -> tuple:
     from conferences.models import Slot
-    from mailings.models import Answer
+    from mailings.models import Answer, Mailing
     from schools.models import Parent
 
     petra = Parent.objects.get(pk=world.petra.pk)
@@ -190,6 +202,7 @@ def snapshot(world) -> tuple:
         petra.last_name,
         sorted(Slot.objects.values_list("pk", "pupil_id")),
         sorted(Answer.objects.values_list("pupil_id", "choice_id", "answered_by_id")),
+        sorted(Mailing.objects.values_list("pk", "status", "subject", "send_at")),
     )
 
 
