@@ -4,6 +4,7 @@ first, and each message with its attachments. Opening one records that the paren
 
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db.models import Case, F, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,7 +13,12 @@ from django.views.decorators.http import require_GET
 from mailings.access import attachment_for_parent, message_for_parent, messages_for_parent
 from mailings.models import OutgoingMessage
 from mailings.questions import question_for_parent
-from schools.access import parent_required, pupils_for_parent
+from schools.access import (
+    CURRENT_SCHOOL_KEY,
+    parent_records_of,
+    parent_required,
+    pupils_for_parent,
+)
 
 PER_PAGE = 25
 
@@ -92,16 +98,29 @@ def portal_detail(request: HttpRequest, message_id) -> HttpResponse:
 @require_GET
 def portal_mailing(request: HttpRequest, mailing_id) -> HttpResponse:
     """The link "Lees dit bericht in het ouderportaal" in a mailing: the same for every
-    recipient, it leads each parent to their own copy."""
-    message = (
-        messages_for_parent(request.parent)
-        .filter(mailing__public_id=mailing_id)
-        .values_list("public_id", flat=True)
+    recipient, it leads each parent to their own copy. A parent with children at two schools
+    may be looking at the other school: when the mailing went to their own record at that
+    school, the session switches there first (as the header's school switch does). Anyone
+    else gets 404."""
+    own = parent_records_of(request.user)
+    row = (
+        OutgoingMessage.objects.filter(
+            parent__in=own,
+            school_id=F("parent__school_id"),
+            carries_secret=False,
+            is_sender_copy=False,
+            mailing__public_id=mailing_id,
+        )
+        .order_by(Case(When(parent=request.parent, then=0), default=1), "pk")
+        .values_list("public_id", "school_id")
         .first()
     )
-    if message is None:
+    if row is None:
         raise Http404
-    return redirect("mailings:portal_detail", message)
+    message_id, school_id = row
+    if school_id != request.parent.school_id:
+        request.session[CURRENT_SCHOOL_KEY] = school_id
+    return redirect("mailings:portal_detail", message_id)
 
 
 @parent_required
