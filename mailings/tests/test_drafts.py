@@ -242,6 +242,7 @@ def test_a_planned_mailing_that_cannot_go_returns_to_the_drafts_with_the_reason(
     assert "Niet verstuurd: Geen van de gekozen ouders kan een e-mail ontvangen." in page
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_sends_a_planned_mailing_on_time(world, login, database_queue, settings):
     """The database queue as `make run` has it: scheduling writes a deferred task; the
     worker leaves it until its time and then sends."""
