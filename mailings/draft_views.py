@@ -2,7 +2,7 @@
 concept" and "Later versturen" post here; a draft opens in the same compose page."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,8 @@ from mailings.drafts import (
     send_at_parse,
 )
 from mailings.models import Mailing
+from mailings.question_models import MAX_CHOICES, Question
+from mailings.questions import question_form_values, question_from_post
 from mailings.services import MailingError, skip_reason_label
 from mailings.views import _chosen, _compose_context
 from schools.access import staff_required
@@ -48,6 +50,23 @@ def _draft_context(request, draft: Mailing | None, groups, special_groups, indiv
     if draft is not None and "send_at" not in extra and draft.send_at is not None:
         context["send_at"] = timezone.localtime(draft.send_at, AMSTERDAM).strftime("%Y-%m-%dT%H:%M")
     return context
+
+
+def _question_values(draft: Mailing) -> dict:
+    """The draft's stored question as the compose form shows it."""
+    question = Question.objects.filter(mailing=draft).prefetch_related("choices").first()
+    if question is None:
+        return question_form_values(QueryDict())
+    deadline = timezone.localtime(question.deadline, AMSTERDAM)
+    labels = [c.label for c in question.choices.all()] if question.kind == "choice" else []
+    return {
+        "add": True,
+        "prompt": question.prompt,
+        "kind": question.kind,
+        "labels": labels + [""] * (MAX_CHOICES - len(labels)),
+        "day": deadline.strftime("%Y-%m-%d"),
+        "time": deadline.strftime("%H:%M"),
+    }
 
 
 def _already_sent(request: HttpRequest, draft_id) -> HttpResponse:
@@ -96,6 +115,7 @@ def draft_edit(request: HttpRequest, draft_id) -> HttpResponse:
         subject=draft.subject,
         body=draft.body,
         chosen_parent_ids=set(draft.chosen_parents),
+        question=_question_values(draft),
     )
     return render(request, "mailings/compose.html", context)
 
@@ -116,6 +136,7 @@ def _save(request: HttpRequest, draft: Mailing | None) -> HttpResponse:
     elif action == "send":
         then = lambda mailing: draft_send_now(draft=mailing)  # noqa: E731
     try:
+        question = question_from_post(request.POST)
         send_at = send_at_parse(request.POST.get("send_at", "")) if action == "schedule" else None
         mailing = draft_save(
             staff=request.staff,
@@ -127,6 +148,7 @@ def _save(request: HttpRequest, draft: Mailing | None) -> HttpResponse:
             body=body,
             files=request.FILES.getlist("attachments"),
             remove_attachment_ids=request.POST.getlist("remove_attachment"),
+            question=question,
             then=then,
         )
     except MailingError as error:
@@ -144,6 +166,7 @@ def _save(request: HttpRequest, draft: Mailing | None) -> HttpResponse:
             body=body,
             send_at=request.POST.get("send_at", ""),
             chosen_parent_ids=set(parent_ids or []),
+            question=question_form_values(request.POST),
         )
         return render(request, "mailings/compose.html", context, status=400)
     if action == "send":

@@ -21,6 +21,8 @@ from audit.services import audit_record
 from lib.tasks import enqueue_with_transaction
 from mailings.attachments import MAX_FILES, MAX_TOTAL_SIZE, AttachmentError, attachments_check
 from mailings.models import Mailing
+from mailings.question_models import Question
+from mailings.questions import QuestionDraft, question_create
 from mailings.services import (
     MailingError,
     Recipients,
@@ -87,6 +89,7 @@ def draft_save(
     body: str,
     files: list,
     remove_attachment_ids: list[str] = (),
+    question: QuestionDraft | None = None,
     then: Callable[[Mailing], object] | None = None,
 ) -> Mailing:
     """Create or update the author's draft: recipients choice, texts, attachments (the ones
@@ -136,6 +139,10 @@ def draft_save(
             draft.groups.set(groups)
             draft.special_groups.set(special_groups)
             mailing_attachments_store(mailing=draft, checked=checked, stored=stored)
+            # "Vraag om reactie": the draft keeps the question as last typed, or none.
+            Question.objects.filter(mailing=draft).delete()
+            if question is not None:
+                question_create(mailing=draft, draft=question)
             if dropped:
                 draft.attachments.filter(pk__in=[a.pk for a in dropped]).delete()
                 paths = [a.file.name for a in dropped]
@@ -156,7 +163,7 @@ def _delete_files(paths: list[str]) -> None:
             logger.warning("could not delete attachment file %s", path)
 
 
-def _resolve(mailing: Mailing) -> Recipients:
+def _resolve(mailing: Mailing, *, when: datetime | None = None) -> Recipients:
     """Who gets the mailing now: the chosen groups' parents as they are at this moment,
     each checked as "Verstuur bericht" checks them. The author must still be allowed to
     mail every chosen group."""
@@ -164,6 +171,11 @@ def _resolve(mailing: Mailing) -> Recipients:
     if sender is None or not sender.is_active:
         raise MailingError(_("De afzender heeft geen toegang meer tot OCS."))
     mailing_text_check(subject=mailing.subject, body=mailing.body)
+    question = Question.objects.filter(mailing=mailing).first()
+    if question is not None and question.deadline <= (when or timezone.now()):
+        raise MailingError(
+            _("Het bericht zou pas na de datum om te antwoorden op de vraag verstuurd worden.")
+        )
     groups = list(mailing.groups.all())
     special_groups = list(mailing.special_groups.all())
     if not groups and not special_groups:
@@ -215,7 +227,7 @@ def draft_schedule(*, draft: Mailing, send_at: datetime) -> Mailing:
     empty subject or unreachable group today, not at the planned time), then planned. The
     worker gets a deferred task for that moment; `manage.py mail_deliver` (cron) sends what
     is due as well, for queues without deferred tasks."""
-    _resolve(draft)
+    _resolve(draft, when=send_at)
     draft.status = Status.SCHEDULED
     draft.send_at = send_at
     draft.problem = ""

@@ -321,3 +321,32 @@ def test_the_drafts_page_costs_the_same_for_one_draft_or_many(
     with django_assert_max_num_queries(9):
         page = client.get(DRAFTS).content.decode()
     assert "Concept 14" in page
+
+
+def test_a_draft_keeps_its_question_and_sends_it(world, login, sent):
+    from mailings.question_models import Question
+
+    client = login(world.anna)
+    day = (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%d")
+    question = {
+        "question_prompt": "Mag uw kind mee op schoolreis?",
+        "question_kind": "yes_no",
+        "question_day": day,
+        "question_time": "12:00",
+    }
+    client.post(NEW, form([world.g3], **question))
+    draft = Mailing.objects.get()
+    assert draft.question.prompt == "Mag uw kind mee op schoolreis?"
+    page = client.get(edit_url(draft)).content.decode()
+    assert 'value="Mag uw kind mee op schoolreis?"' in page and f'value="{day}"' in page
+    # Planned after the answering deadline: refused.
+    late = (timezone.localtime() + timedelta(days=8)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        edit_url(draft), form([world.g3], action="schedule", send_at=late, **question)
+    )
+    assert response.status_code == 400
+    assert "na de datum om te antwoorden" in response.content.decode()
+    with sent:
+        client.post(edit_url(draft), form([world.g3], action="send", **question))
+    draft.refresh_from_db()
+    assert draft.status == "sent" and Question.objects.get().mailing_id == draft.pk
