@@ -24,7 +24,7 @@ from mailings.drafts import (
 from mailings.models import Mailing
 from mailings.question_models import MAX_CHOICES, Question
 from mailings.questions import question_form_values, question_from_post
-from mailings.services import MailingError, skip_reason_label
+from mailings.services import MailingError, pending_for_staff, skip_reason_label
 from mailings.views import _chosen, _compose_context
 from schools.access import staff_required
 from schools.models import group_sort_key
@@ -130,6 +130,7 @@ def _save(request: HttpRequest, draft: Mailing | None) -> HttpResponse:
     subject = request.POST.get("subject", "")
     body = request.POST.get("body", "")
     created = draft is None
+    pending = pending_for_staff(staff=request.staff, ids=request.POST.getlist("kept"))
     then = None
     if action == "schedule":
         then = lambda mailing: draft_schedule(draft=mailing, send_at=send_at)  # noqa: E731
@@ -149,6 +150,7 @@ def _save(request: HttpRequest, draft: Mailing | None) -> HttpResponse:
             files=request.FILES.getlist("attachments"),
             remove_attachment_ids=request.POST.getlist("remove_attachment"),
             question=question,
+            pending=pending,
             then=then,
         )
     except MailingError as error:
@@ -167,6 +169,7 @@ def _save(request: HttpRequest, draft: Mailing | None) -> HttpResponse:
             send_at=request.POST.get("send_at", ""),
             chosen_parent_ids=set(parent_ids or []),
             question=question_form_values(request.POST),
+            kept=pending,
         )
         return render(request, "mailings/compose.html", context, status=400)
     if action == "send":

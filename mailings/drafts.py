@@ -20,7 +20,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from lib.tasks import enqueue_with_transaction
 from mailings.attachments import MAX_FILES, MAX_TOTAL_SIZE, AttachmentError, attachments_check
-from mailings.models import Mailing
+from mailings.models import Mailing, MailingAttachment, PendingAttachment
 from mailings.question_models import Question
 from mailings.questions import QuestionDraft, question_create
 from mailings.services import (
@@ -90,6 +90,7 @@ def draft_save(
     files: list,
     remove_attachment_ids: list[str] = (),
     question: QuestionDraft | None = None,
+    pending: list[PendingAttachment] = (),
     then: Callable[[Mailing], object] | None = None,
 ) -> Mailing:
     """Create or update the author's draft: recipients choice, texts, attachments (the ones
@@ -108,9 +109,11 @@ def draft_save(
         checked = attachments_check(list(files))
     except AttachmentError as error:
         raise MailingError(error.message, error.problems) from None
-    if len(kept) + len(checked) > MAX_FILES:
+    pending = [p for p in pending if p.staff_id == staff.pk]
+    if len(kept) + len(checked) + len(pending) > MAX_FILES:
         raise MailingError(_("U kunt maximaal %(n)s bijlagen meesturen.") % {"n": MAX_FILES})
-    if sum(a.size for a in kept) + sum(c.size for c in checked) > MAX_TOTAL_SIZE:
+    sizes = [*(a.size for a in kept), *(c.size for c in checked), *(p.size for p in pending)]
+    if sum(sizes) > MAX_TOTAL_SIZE:
         raise MailingError(
             _("De bijlagen zijn samen te groot; het maximum is %(max)s per bericht.")
             % {"max": filesizeformat(MAX_TOTAL_SIZE)}
@@ -139,6 +142,15 @@ def draft_save(
             draft.groups.set(groups)
             draft.special_groups.set(special_groups)
             mailing_attachments_store(mailing=draft, checked=checked, stored=stored)
+            for item in pending:  # files kept from a refused attempt become the draft's
+                MailingAttachment.objects.create(
+                    mailing=draft,
+                    file=item.file.name,
+                    filename=item.filename,
+                    mimetype=item.mimetype,
+                    size=item.size,
+                )
+            PendingAttachment.objects.filter(pk__in=[p.pk for p in pending]).delete()
             # "Vraag om reactie": the draft keeps the question as last typed, or none.
             Question.objects.filter(mailing=draft).delete()
             if question is not None:
