@@ -42,7 +42,7 @@ def portal_list(request: HttpRequest) -> HttpResponse:
     children = list(pupils_for_parent(request.parent).order_by("first_name", "pk"))
     messages = (
         messages_for_parent(request.parent)
-        .select_related("mailing")
+        .select_related("mailing__question")
         .prefetch_related("mailing__groups")
         .order_by("-created_at", "-pk")
     )
@@ -70,6 +70,7 @@ def portal_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "children": children,
         "chosen": chosen,
+        "now": timezone.now(),
     }
     return render(request, "mailings/portal_list.html", context)
 

@@ -442,3 +442,16 @@ def test_a_parent_reading_in_english_answers_in_english(world, login):
     assert "Question for a response" in page and "Save answer" in page
     assert "> Yes</label>" in page and "> No</label>" in page
     assert "Answered by Petra Jansen" in page
+
+
+def test_the_berichten_list_marks_a_message_with_a_question(world, login):
+    send_question(login(world.anna), world.g3)
+    question = question_of(world)
+    client = login(world.petra)
+    page = client.get(reverse("mailings:portal_list")).content.decode()
+    assert "Vraag om reactie · antwoorden tot" in page
+    Question.objects.filter(pk=question.pk).update(
+        deadline=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    page = client.get(reverse("mailings:portal_list")).content.decode()
+    assert "Vraag om reactie · gesloten" in page

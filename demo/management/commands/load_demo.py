@@ -5,6 +5,7 @@ from django.db import transaction
 
 from accounts.models import User
 from demo.conferences import demo_conferences_load
+from demo.mailings import demo_mailings_load
 from demo.specialgroups import demo_special_groups_load
 from lib.csvread import decode
 from schools.importer import import_apply
@@ -67,6 +68,7 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
         demo_special_groups_load(school=school)
         demo_conferences_load(school=school)
+        demo_mailings_load(school=school)
         self.stdout.write(self.style.SUCCESS(f"Demo schools: {school.name}, {second.name}"))
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for label, email in DEMO_LOGINS:
