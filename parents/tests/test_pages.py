@@ -1,3 +1,5 @@
+import re
+
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -143,6 +145,12 @@ def test_the_lock_returns_only_the_changed_row_to_htmx(client, world, login):
     assert response.text.strip().startswith("<tr")
     assert "geblokkeerd" in response.text and "<html" not in response.text
     assert f'id="parent-{world.petra.public_id}"' in response.text
+    # The swapped-in row keeps the labels a phone shows beside each cell, as the page's rows.
+    page = client.get(reverse("parents:group_detail", args=[world.g3.public_id])).text
+    row = re.search(rf'<tr id="parent-{world.petra.public_id}".*?</tr>', page, re.S).group(0)
+    labels = re.findall(r'data-label="([^"]+)"', row)
+    assert labels == re.findall(r'data-label="([^"]+)"', response.text)
+    assert labels[:2] == ["Ouder/verzorger", "Kind(eren)"]
 
 
 def test_blocking_ends_the_parents_open_sessions(client, world, login):
