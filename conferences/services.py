@@ -561,28 +561,3 @@ def notification_send(*, conference: ConferenceRound, subject: str, body: str) -
         conference.notified_at = timezone.now()
         conference.save(update_fields=["notified_at"])
     return count
-
-
-def reminder_send(*, conference: ConferenceRound) -> int:
-    """A reminder to the parents of children who have no talk yet."""
-    booked = conference.slots.filter(pupil__isnull=False).values("pupil_id")
-    parents = group_parents(conference).exclude(
-        pk__in=Parent.objects.filter(pupils__in=booked).values("pk")
-    )
-    parents = parents.prefetch_related("pupils")
-    count = 0
-    with transaction.atomic():
-        for parent in parents:
-            pupils = [p for p in parent.pupils.all() if p.group_id == conference.group_id]
-            children = [p.first_name for p in pupils]
-            email_enqueue(
-                to=parent.email,
-                template="conference_reminder",
-                context=mail_context(conference, parent=parent, children=children),
-                school=conference.school,
-                parent=parent,
-                pupil=pupils[0] if len(pupils) == 1 else None,
-                reply_to=teacher_email(conference),
-            )
-            count += 1
-    return count

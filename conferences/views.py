@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.services import audit_record
-from conferences import planning, services
+from conferences import planning, reminders, services
 from conferences.access import (
     pupils_for_parent_current,
     round_for_parent,
@@ -282,20 +282,75 @@ def round_notify(request: HttpRequest, round_id) -> HttpResponse:
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def round_remind(request: HttpRequest, round_id) -> HttpResponse:
+    """ "Herinnering sturen": one click on the round's page sends the default text; this
+    page shows that text to change first. At most one reminder per family a day."""
     conference = round_for_staff(request, round_id)
     if not conference.is_published:
         messages.error(
             request, _("Publiceer de gesprekken voordat u de ouders een melding stuurt.")
         )
         return redirect(_detail(conference))
-    count = services.reminder_send(conference=conference)
-    audit_record(
-        request=request, action="send", obj=conference, recipients=count, kind="herinnering"
+    subject, body = reminders.default_reminder(conference)
+    edited = request.method == "POST" and "subject" in request.POST
+    form = NotificationForm(
+        request.POST if edited else None, initial={"subject": subject, "body": body}
     )
-    messages.success(request, _("Herinnering verstuurd naar %(count)s ouders.") % {"count": count})
-    return redirect(_detail(conference))
+    if request.method == "POST" and (not edited or form.is_valid()):
+        if edited:
+            subject, body = form.cleaned_data["subject"], form.cleaned_data["body"]
+        result = reminders.round_remind(conference=conference, subject=subject, body=body)
+        if result.families:
+            audit_record(
+                request=request,
+                action="send",
+                obj=conference,
+                recipients=result.parents,
+                kind="herinnering",
+            )
+        for level, text in _reminder_messages(result):
+            messages.add_message(request, level, text)
+        return redirect(_detail(conference))
+    families = reminders.families_without_talk(conference)
+    return render(
+        request,
+        "conferences/remind.html",
+        {"conference": conference, "form": form, "families": len(families)},
+    )
+
+
+def _reminder_messages(result) -> list[tuple[int, str]]:
+    said = []
+    if result.families:
+        said.append(
+            (
+                messages.SUCCESS,
+                ngettext(
+                    "Er gaat een herinnering naar %(count)s gezin.",
+                    "Er gaat een herinnering naar %(count)s gezinnen.",
+                    result.families,
+                )
+                % {"count": result.families},
+            )
+        )
+    if result.already_today:
+        said.append(
+            (
+                messages.INFO,
+                ngettext(
+                    "%(count)s gezin kreeg vandaag al een herinnering; het krijgt er morgen "
+                    "weer een.",
+                    "%(count)s gezinnen kregen vandaag al een herinnering; zij krijgen er "
+                    "morgen weer een.",
+                    result.already_today,
+                )
+                % {"count": result.already_today},
+            )
+        )
+    if not said:
+        said.append((messages.INFO, _("Alle kinderen zijn ingepland.")))
+    return said
 
 
 @staff_required

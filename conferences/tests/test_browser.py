@@ -184,7 +184,7 @@ def test_destructive_buttons_ask_first_and_a_missing_choice_is_shown_at_the_chil
 
     page.on("dialog", dismiss)
     page.get_by_role("button", name="Tijdvak 15:00 verwijderen").click()
-    page.get_by_role("button", name="Stuur een herinnering").click()
+    page.get_by_role("button", name="Herinnering sturen").click()
     page.wait_for_timeout(300)
     assert questions == [
         "Het tijdvak van 15:00 verwijderen?",

@@ -225,7 +225,7 @@ def test_the_reminder_goes_only_to_parents_who_have_not_booked(
         client.post(reverse("conferences:round_remind", args=[conference.public_id]))
     reminders = [m for m in outbox if "Herinnering" in m.subject]
     assert [m.to[0] for m in reminders] == ["kees@example.nl"]
-    assert "Voor Kim is nog geen tijd gekozen" in reminders[0].body
+    assert "U heeft nog geen tijd gekozen voor het oudergesprek" in reminders[0].body
 
 
 def test_the_pdf_lists_each_day_time_child_parents_and_free_slots(
