@@ -4,7 +4,6 @@ first, and each message with its attachments. Opening one records that the paren
 
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import Case, F, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -103,22 +102,22 @@ def portal_mailing(request: HttpRequest, mailing_id) -> HttpResponse:
     may be looking at the other school: when the mailing went to their own record at that
     school, the session switches there first (as the header's school switch does). Anyone
     else gets 404."""
-    own = parent_records_of(request.user)
-    row = (
-        OutgoingMessage.objects.filter(
-            parent__in=own,
-            school_id=F("parent__school_id"),
+    # The login's unblocked parent records, each at its own school (a few rows at most).
+    own = dict(parent_records_of(request.user).values_list("pk", "school_id"))
+    rows = [
+        (message_id, school_id, parent_id)
+        for message_id, school_id, parent_id in OutgoingMessage.objects.filter(
+            mailing__public_id=mailing_id,
+            parent_id__in=list(own),
             carries_secret=False,
             is_sender_copy=False,
-            mailing__public_id=mailing_id,
-        )
-        .order_by(Case(When(parent=request.parent, then=0), default=1), "pk")
-        .values_list("public_id", "school_id")
-        .first()
-    )
-    if row is None:
+        ).values_list("public_id", "school_id", "parent_id")
+        if school_id == own[parent_id]  # the school's own mail to its own parent record
+    ]
+    if not rows:
         raise Http404
-    message_id, school_id = row
+    rows.sort(key=lambda row: row[2] != request.parent.pk)  # the current school's first
+    message_id, school_id, _parent_id = rows[0]
     if school_id != request.parent.school_id:
         request.session[CURRENT_SCHOOL_KEY] = school_id
     return redirect("mailings:portal_detail", message_id)

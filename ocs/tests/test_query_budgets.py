@@ -24,13 +24,24 @@ STAFF_PAGES = {
     "oudermailing": lambda s: reverse("mailings:compose") + f"?group={s.groups[0].public_id}",
     "verzonden berichten": lambda s: reverse("mailings:sent"),
     "verzonden bericht": lambda s: reverse("mailings:detail", args=[s.mailing.public_id]),
+    "bericht aan de hele school": lambda s: reverse(
+        "mailings:detail", args=[s.school_mailing.public_id]
+    ),
+    "concepten": lambda s: reverse("mailings:drafts"),
     "oudergesprekken": lambda s: reverse("conferences:round_list"),
     "gesprekkenronde": lambda s: reverse("conferences:round_detail", args=[s.rounds[0].public_id]),
+    "herinnering gesprekken": lambda s: reverse(
+        "conferences:round_remind", args=[s.rounds[0].public_id]
+    ),
 }
 PORTAL_PAGES = {
     "portaal": lambda s: reverse("portal:dashboard"),
     "portaal oudergesprekken": lambda s: reverse("conferences:portal"),
     "portaal speciale groepen": lambda s: reverse("specialgroups:portal_list"),
+    "portaal berichten": lambda s: reverse("mailings:portal_list"),
+    "portaal berichtlink": lambda s: reverse(
+        "mailings:portal_mailing", args=[s.school_mailing.public_id]
+    ),
 }
 # Queries per request (as Django sends them; BEGIN/COMMIT not counted), measured when set.
 BUDGETS = {
@@ -43,11 +54,16 @@ BUDGETS = {
     "oudermailing": 8,
     "verzonden berichten": 4,
     "verzonden bericht": 11,
+    "bericht aan de hele school": 11,
+    "concepten": 4,
     "oudergesprekken": 4,
     "gesprekkenronde": 9,  # the period wishes; who was informed of each talk
+    "herinnering gesprekken": 5,
     "portaal": 11,
     "portaal oudergesprekken": 7,
     "portaal speciale groepen": 5,
+    "portaal berichten": 7,
+    "portaal berichtlink": 5,
     "boeken (POST)": 14,
     "inschrijven (POST)": 13,
 }
@@ -55,7 +71,21 @@ BUDGETS = {
 
 @pytest.fixture
 def schools(db):
-    return {n: school_generate(slug=f"school-{n}", families=n) for n in SIZES}
+    from mailings.services import mailing_send
+
+    generated = {n: school_generate(slug=f"school-{n}", families=n) for n in SIZES}
+    for s in generated.values():
+        # A mailing to every family of the school, as the reach bench sends it.
+        s.school_mailing = mailing_send(
+            staff=s.manager,
+            groups=s.groups,
+            special_groups=[],
+            parent_ids=None,
+            subject="Schoolreis",
+            body="Beste ouders",
+            files=[],
+        )
+    return generated
 
 
 def _client(user) -> Client:
