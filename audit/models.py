@@ -41,6 +41,8 @@ class AuditEvent(models.Model):
         INVITE_ACCEPTED = "invite_accepted", _("uitnodiging geaccepteerd")
         EMAIL_CHANGED = "email_changed", _("e-mailadres gewijzigd")
         EMAIL_CONFIRMED = "email_confirmed", _("nieuw inlogadres bevestigd")
+        # Mail to a parent came back as undeliverable (a hard bounce, mailings/bounces.py).
+        BOUNCE = "bounce", _("onbestelbaar")
 
     school = models.ForeignKey(
         "schools.School", null=True, on_delete=models.CASCADE, related_name="+"

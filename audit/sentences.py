@@ -50,6 +50,9 @@ SENTENCES = {
     ("move", "school"): gettext_lazy(
         "{actor} heeft alle groepen naar het nieuwe schooljaar verplaatst."
     ),
+    ("bounce", "parent"): gettext_lazy(
+        "Mail aan {object} kwam terug als onbestelbaar ({status}): het e-mailadres werkt niet."
+    ),
     ("send", "mailing"): gettext_lazy(
         "{actor} heeft het bericht ‘{object}’ verstuurd aan {recipients} ouders."
     ),

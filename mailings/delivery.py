@@ -22,6 +22,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from mailings.bounces import verp_address
+from mailings.dkim import dkim_sign
 from mailings.models import Mailing, OutgoingMessage
 
 logger = logging.getLogger(__name__)
@@ -87,6 +89,23 @@ def outbox_claim(
     return list(claimed.filter(pk__in=ids))
 
 
+class OutboxEmail(EmailMultiAlternatives):
+    """An outbox message as it leaves: DKIM-signed when a key is configured (over the exact
+    bytes the SMTP backend sends)."""
+
+    def message(self, *, policy=email.policy.default):
+        return dkim_sign(super().message(policy=policy))
+
+
+def _envelope(message: OutgoingMessage, from_email: str) -> dict:
+    """The envelope sender (Return-Path): the message's own VERP address when bounces are
+    taken in, so a bounce names its outbox row; the From header stays the school's."""
+    verp = verp_address(message)
+    if verp is None:
+        return {"from_email": from_email, "headers": {}}
+    return {"from_email": verp, "headers": {"From": from_email}}
+
+
 class MessageBuilder:
     """Builds EmailMessages. The rendered text and the encoded attachments of a mailing are
     made once and shared by all its messages, so memory does not grow with the recipients."""
@@ -131,13 +150,14 @@ class MessageBuilder:
             return self._system(message)
         from_email, reply_to, text, html, attachments = self._mailing_parts(message.mailing)
         domain = message.mailing.school.from_email.rpartition("@")[2] or "ocs.invalid"
-        result = EmailMultiAlternatives(
+        envelope = _envelope(message, from_email)
+        result = OutboxEmail(
             subject=message.mailing.subject,
             body=text,
-            from_email=from_email,
+            from_email=envelope["from_email"],
             to=[formataddr((message.name, message.email)) if message.name else message.email],
             reply_to=[reply_to],
-            headers={"Message-ID": _message_id(message, domain)},
+            headers={"Message-ID": _message_id(message, domain), **envelope["headers"]},
             attachments=attachments,
         )
         result.attach_alternative(html, "text/html")
@@ -147,13 +167,14 @@ class MessageBuilder:
         data = message.payload
         from_email = data["from_email"]
         domain = from_email.rpartition("@")[2].rstrip(">") or "ocs.invalid"
-        result = EmailMultiAlternatives(
+        envelope = _envelope(message, from_email)
+        result = OutboxEmail(
             subject=data["subject"],
             body=data["text"],
-            from_email=from_email,
+            from_email=envelope["from_email"],
             to=[message.email],
             reply_to=[data["reply_to"]] if data.get("reply_to") else None,
-            headers={"Message-ID": _message_id(message, domain)},
+            headers={"Message-ID": _message_id(message, domain), **envelope["headers"]},
         )
         result.attach_alternative(data["html"], "text/html")
         for item in data.get("attachments", []):

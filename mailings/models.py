@@ -105,6 +105,8 @@ class OutgoingMessage(models.Model):
         SENT = "sent", _("verzonden")
         FAILED = "failed", _("mislukt")
         RETRY = "retry", _("opnieuw proberen")
+        # Accepted by the mail server, then reported back as undeliverable (a hard bounce).
+        BOUNCED = "bounced", _("onbestelbaar")
 
     # The parent's portal names a message by this, never by its row number.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -147,6 +149,11 @@ class OutgoingMessage(models.Model):
     # When the parent first opened it in the portal: only what they do in OCS is known
     # (no tracking pixels, no rewritten links).
     read_at = models.DateTimeField(null=True, blank=True)
+    # The latest bounce report for this message (mailings/bounces.py): its DSN status code
+    # ("5.1.1" hard, "4.2.2" soft) and when it came; soft ones are counted.
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    bounce_status = models.CharField(max_length=10, blank=True)
+    soft_bounces = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -166,6 +173,10 @@ class OutgoingMessage(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
             models.Index(fields=["parent", "-created_at"], name="outbox_parent_newest"),
             models.Index(fields=["topic"], name="outbox_topic", condition=~Q(topic="")),
+            # "E-mailadres werkt niet": a parent's hard bounces, looked up per parent list.
+            models.Index(
+                fields=["parent", "email"], condition=Q(status="bounced"), name="outbox_bounced"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,15 +7,19 @@ from mailings.models import OutgoingMessage
 from schools.models import Guardianship
 
 Status = OutgoingMessage.Status
+# Mail that did not reach the mailbox: refused when sent, or bounced afterwards.
+UNDELIVERED = (Status.FAILED, Status.BOUNCED)
 
 
 def with_counts(mailings: QuerySet) -> QuerySet:
-    """Per mailing: messages in total, sent, failed and waiting for a retry (one query)."""
+    """Per mailing: messages in total, sent, failed, waiting for a retry and bounced (one
+    query)."""
     return mailings.annotate(
         total=Count("messages"),
         sent_count=Count("messages", filter=Q(messages__status=Status.SENT)),
         failed_count=Count("messages", filter=Q(messages__status=Status.FAILED)),
         retry_count=Count("messages", filter=Q(messages__status=Status.RETRY)),
+        bounced_count=Count("messages", filter=Q(messages__status=Status.BOUNCED)),
     )
 
 
@@ -37,7 +41,7 @@ class Family:
 
     @property
     def all_failed(self) -> bool:
-        return all(m.status == Status.FAILED for m in self.messages)
+        return all(m.status in UNDELIVERED for m in self.messages)
 
     @property
     def parent_ids(self) -> list[int]:

@@ -24,7 +24,7 @@ from mailings.attachments import (
     limits_check,
 )
 from mailings.models import Mailing, MailingAttachment, OutgoingMessage, PendingAttachment
-from mailings.selectors import mailing_reach
+from mailings.selectors import UNDELIVERED, mailing_reach
 from schools.models import Group, Parent, Pupil, School, StaffMember
 from specialgroups.models import SpecialGroup
 from throttle.limits import REMINDER_PER_FAMILY, rate_hit
@@ -349,7 +349,7 @@ def mailing_remind(*, mailing: Mailing) -> ReminderResult:
                 continue
             result.families += 1
             for message in family.messages:
-                if message.status == OutgoingMessage.Status.FAILED:
+                if message.status in UNDELIVERED:
                     continue
                 parent = parents[message.parent_id]
                 rendered = render_email(

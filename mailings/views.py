@@ -227,8 +227,8 @@ def detail(request: HttpRequest, mailing_id) -> HttpResponse:
         "attachments": list(mailing.attachments.all()),
         "groups": list(mailing.groups.all()),
         "special_groups": list(mailing.special_groups.all()),
-        "done": mailing.sent_count + mailing.failed_count,
-        "busy": mailing.sent_count + mailing.failed_count < mailing.total,
+        "done": mailing.sent_count + mailing.failed_count + mailing.bounced_count,
+        "busy": mailing.sent_count + mailing.failed_count + mailing.bounced_count < mailing.total,
         "skipped": [(item["name"], skip_reason_label(item["reason"])) for item in mailing.skipped],
     }
     if request.htmx:

@@ -208,6 +208,14 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@ocs.example.nl")
+# Signed mail and bounces (README "Mail: SPF, DKIM, DMARC and bounces"). DKIM is off without
+# a key file and selector; without OCS_DKIM_DOMAIN each message is signed for its From
+# domain. Bounces: with OCS_BOUNCE_DOMAIN every message goes out with its own return path
+# bounces+<id>-<signature>@<domain>, which `manage.py bounce_intake` takes in.
+OCS_DKIM_KEY_FILE = env_str("OCS_DKIM_KEY_FILE")
+OCS_DKIM_SELECTOR = env_str("OCS_DKIM_SELECTOR")
+OCS_DKIM_DOMAIN = env_str("OCS_DKIM_DOMAIN")
+OCS_BOUNCE_DOMAIN = env_str("OCS_BOUNCE_DOMAIN")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 TASKS = {

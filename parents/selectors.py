@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from mailings.bounces import with_email_status
 from schools.access import groups_for_staff
 from schools.models import Group, Guardianship, Parent, Pupil, StaffMember, group_sort_key
 
@@ -24,9 +25,10 @@ def groups_overview(staff: StaffMember) -> list[Group]:
 
 def group_parents(group: Group) -> QuerySet[Parent]:
     """The parents of a group's pupils, blocked ones included (the lock shows them), each with
-    `group_pupils`: their children in this group."""
+    `group_pupils`: their children in this group and `email_not_working`: mail to their
+    current address came back as undeliverable."""
     return (
-        Parent.objects.filter(pupils__group=group)
+        with_email_status(Parent.objects.filter(pupils__group=group))
         .distinct()
         .order_by("last_name", "first_name", "pk")
         .prefetch_related(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
 from lib.pdf import pdf_response
+from mailings.bounces import parent_email_not_working
 from parents import selectors
 from parents.forms import MoveForm, ParentForm, YearEndForm
 from parents.pdf import families_pdf
@@ -59,7 +60,18 @@ def group_detail(request: HttpRequest, group_id) -> HttpResponse:
     markers = pupil_markers(school=request.staff.school, pupils=pupils)
     for pupil in pupils:
         pupil.markers = markers.get(pupil.pk, [])
-    context = {"group": group, "parents": parents, "orphans": orphans}
+    # The filter "e-mailadres werkt niet": parents whose mail came back undeliverable.
+    not_working = sum(1 for parent in parents if parent.email_not_working)
+    only_not_working = request.GET.get("email") == "werkt-niet"
+    if only_not_working:
+        parents = [parent for parent in parents if parent.email_not_working]
+    context = {
+        "group": group,
+        "parents": parents,
+        "orphans": orphans,
+        "not_working": not_working,
+        "only_not_working": only_not_working,
+    }
     return render(request, "parents/group_detail.html", context)
 
 
@@ -164,6 +176,7 @@ def parent_detail(request: HttpRequest, parent_id) -> HttpResponse:
     audit_record(request=request, action="view", obj=parent)
     context = {
         "parent": parent,
+        "email_not_working": parent_email_not_working(parent),
         "links": list(selectors.parent_links(parent)),
         # Only groups this staff member may open are links.
         "visible_group_ids": set(groups_for_staff(request.staff).values_list("pk", flat=True)),

@@ -48,7 +48,7 @@ BUDGETS = {
     "leerkrachtendashboard": 4,
     "ouderoverzicht": 4,
     "groep": 9,
-    "ouder": 8,
+    "ouder": 9,  # one of them: whether mail to the address came back undeliverable
     "speciale groepen": 5,
     "speciale groep": 10,
     "oudermailing": 8,
