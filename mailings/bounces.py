@@ -23,56 +23,25 @@ import email
 import email.policy
 import logging
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 import flufl.bounce
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 
 from audit.services import audit_record
 from mailings.models import OutgoingMessage
+from mailings.verp import parse_verp, signature
 from schools.models import Parent
 
 logger = logging.getLogger(__name__)
 Status = OutgoingMessage.Status
 
-VERP_LOCAL = "bounces"
-SIGNATURE_LENGTH = 20  # hex digits: 80 bits
 MAX_SOFT_RESENDS = 3
-_VERP = re.compile(
-    rf"^{VERP_LOCAL}\+(?P<id>[0-9a-f]{{32}})-(?P<sig>[0-9a-f]{{{SIGNATURE_LENGTH}}})@(?P<domain>.+)$",
-    re.IGNORECASE,
-)
 _STATUS = re.compile(r"^([245])\.\d{1,3}\.\d{1,3}")
-
-
-def _signature(school_id: int | None, public_id: uuid.UUID) -> str:
-    value = f"{school_id or 0}:{public_id.hex}"
-    digest = salted_hmac("ocs.mailings.bounces.verp", value, algorithm="sha256").hexdigest()
-    return digest[:SIGNATURE_LENGTH]
-
-
-def verp_address(message: OutgoingMessage) -> str | None:
-    """The message's own return path, or None when bounces are not taken in."""
-    domain = settings.OCS_BOUNCE_DOMAIN
-    if not domain:
-        return None
-    signature = _signature(message.school_id, message.public_id)
-    return f"{VERP_LOCAL}+{message.public_id.hex}-{signature}@{domain}"
-
-
-def parse_verp(address: str) -> tuple[uuid.UUID, str] | None:
-    """(public id, signature) of a return path of this installation's bounce domain."""
-    match = _VERP.match(address.strip().strip("<>"))
-    domain = settings.OCS_BOUNCE_DOMAIN
-    if match is None or not domain or match["domain"].lower() != domain.lower():
-        return None
-    return uuid.UUID(match["id"]), match["sig"].lower()
 
 
 @dataclass
@@ -134,7 +103,7 @@ def bounce_receive(*, recipient: str, raw: bytes, now: datetime | None = None) -
     parsed = parse_verp(recipient)
     if parsed is None:
         return BounceResult("unknown")
-    public_id, signature = parsed
+    public_id, claimed = parsed
     report = read_report(raw)
     now = now or timezone.now()
     with transaction.atomic():
@@ -145,7 +114,7 @@ def bounce_receive(*, recipient: str, raw: bytes, now: datetime | None = None) -
             .first()
         )
         if message is None or not constant_time_compare(
-            signature, _signature(message.school_id, message.public_id)
+            claimed, signature(message.school_id, message.public_id)
         ):
             return BounceResult("unknown")
         if report.kind == "none":

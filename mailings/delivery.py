@@ -22,9 +22,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from mailings.bounces import verp_address
 from mailings.dkim import dkim_sign
 from mailings.models import Mailing, OutgoingMessage
+from mailings.verp import verp_address
 
 logger = logging.getLogger(__name__)
 Status = OutgoingMessage.Status

@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from aiosmtpd.controller import Controller
 from django.db import close_old_connections
 
-from mailings.bounces import bounce_receive, parse_verp
+from mailings.bounces import bounce_receive
+from mailings.verp import parse_verp
 
 logger = logging.getLogger(__name__)
 

@@ -14,13 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from mailings.bounces import _signature, parent_email_not_working, verp_address
+from mailings.bounces import parent_email_not_working
 from mailings.delivery import outbox_deliver
 from mailings.intake import intake_controller
 from mailings.models import OutgoingMessage
 from mailings.services import outbox_system_message
 from mailings.tests.bounce_helpers import dsn, free_port, outgoing  # noqa: F401
 from mailings.tests.helpers import send_to_group
+from mailings.verp import signature, verp_address
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Status = OutgoingMessage.Status
@@ -185,11 +186,11 @@ def test_forged_and_other_school_return_paths_touch_nothing(world, outgoing, int
         # a made-up signature
         verp(petra_row.public_id, "0" * 20),
         # the other school's message, signed as if it were De Linde's
-        verp(eik_row.public_id, _signature(world.school.pk, eik_row.public_id)),
+        verp(eik_row.public_id, signature(world.school.pk, eik_row.public_id)),
         # De Linde's message signed for the other school
-        verp(petra_row.public_id, _signature(world.other_school.pk, petra_row.public_id)),
+        verp(petra_row.public_id, signature(world.other_school.pk, petra_row.public_id)),
         # no such message
-        verp(uuid.uuid4(), _signature(world.school.pk, uuid.uuid4())),
+        verp(uuid.uuid4(), signature(world.school.pk, uuid.uuid4())),
     ]
     for address in forged:
         with pytest.raises(smtplib.SMTPDataError) as refused:
