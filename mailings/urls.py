@@ -1,10 +1,11 @@
 from django.urls import path
 
-from mailings import draft_views, portal_views, question_views, views
+from mailings import draft_views, portal_views, question_views, settings_views, views
 
 app_name = "mailings"
 urlpatterns = [
     path("oudermailing/", views.compose, name="compose"),
+    path("beheer/e-mailinstellingen/", settings_views.email_settings, name="email_settings"),
     path("oudermailing/versturen/", views.send, name="send"),
     path("oudermailing/verzonden/", views.sent, name="sent"),
     path("oudermailing/concepten/", draft_views.drafts, name="drafts"),

@@ -24,6 +24,7 @@ ADMIN_MENU = [
     (_("Toestemming vragen"), "families:consent_admin", "administrator"),
     (_("Gezag en toegang"), "families:restrictions", "manager"),
     (_("Beveiliging"), "accounts:security", "manager"),
+    (_("E-mailinstellingen"), "mailings:email_settings", "administrator"),
 ]
 
 
