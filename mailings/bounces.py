@@ -108,7 +108,7 @@ def bounce_receive(*, recipient: str, raw: bytes, now: datetime | None = None) -
     now = now or timezone.now()
     with transaction.atomic():
         message = (
-            OutgoingMessage.objects.select_for_update()
+            OutgoingMessage.objects.select_for_update(of=("self",))
             .select_related("school")
             .filter(public_id=public_id)
             .first()

@@ -11,7 +11,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from aiosmtpd.controller import Controller
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from mailings.bounces import bounce_receive
 from mailings.verp import parse_verp
@@ -58,6 +58,8 @@ class BounceHandler:
         return "250 OK"
 
     def close(self) -> None:
+        # The worker thread's database connection goes with it.
+        self._executor.submit(connections.close_all).result()
         self._executor.shutdown(wait=True)
 
 
