@@ -13,9 +13,10 @@ Goals, in this order (each stage keeps the previous stage's
 result and improves the next, so no family pays for another's convenience):
   1. place as many talks as possible, then as many families entirely inside the times they
      said they can come;
-  2. the worst-off family's waiting (first start to last end, minus its talks) as small as
-     possible;
-  3. the total waiting as small as possible.
+  2. the worst-off family's waiting as small as possible: per evening, the first start to
+     the last end minus the talks (the night between two evenings is not waiting);
+  3. the total waiting as small as possible, a family coming on two evenings counting as
+     SPLIT more minutes.
 """
 
 from collections import defaultdict
@@ -23,6 +24,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 DAY = 24 * 60  # minutes; times are minutes from the first day's midnight
+SPLIT = 120  # a family coming on two evenings weighs as two hours of waiting
 
 
 @dataclass(frozen=True)
@@ -290,24 +292,45 @@ def solve(problem: Problem, *, time_limit: float = 25.0, workers: int = 2, seed:
             good = [x[i, s.id] for s in spans[i] if problem.inside(parent, s)]
             model.add_bool_or(good).only_enforce_if(ok)
         family_ok[parent] = ok
-    # Waiting per parent with several talks: span minus the talks themselves.
-    waits, waiting = [], []
-    horizon = max((s.end for s in problem.slots), default=0) + DAY
+    # Waiting per parent with several talks, per evening: from the first talk's start to the
+    # last talk's end that evening, minus the talks themselves (a night between two evenings
+    # is not waiting). Coming on two evenings counts apart (`splits`).
+    day_of = {s.id: s.start // DAY for opts in spans for s in opts}
+    waits, waiting, splits = [], [], []
     for mine in talks_of.values():
         if len(mine) < 2:
             continue
-        lo = model.new_int_var(0, horizon, "")
-        hi = model.new_int_var(0, horizon, "")
-        for i in mine:
-            model.add(lo <= starts[i]).only_enforce_if(placed[i])
-            model.add(hi >= starts[i] + duration[i]).only_enforce_if(placed[i])
-        wait = model.new_int_var(0, horizon, "")
-        model.add(
-            wait >= hi - lo - Weighted([placed[i] for i in mine], [duration[i] for i in mine])
-        )
+        days = sorted({day_of[s.id] for i in mine for s in spans[i]})
+        per_day, used = [], []
+        wait = model.new_int_var(0, DAY * len(days), "")
+        for d in days:
+            on = {}
+            for i in mine:
+                row = [x[i, s.id] for s in spans[i] if day_of[s.id] == d]
+                if row:
+                    on[i] = model.new_bool_var("")
+                    model.add(Sum(row) == on[i])
+            lo = model.new_int_var(d * DAY, (d + 1) * DAY, "")
+            hi = model.new_int_var(d * DAY, (d + 1) * DAY, "")
+            here = model.new_bool_var("")
+            for i, flag in on.items():
+                model.add(lo <= starts[i]).only_enforce_if(flag)
+                model.add(hi >= starts[i] + duration[i]).only_enforce_if(flag)
+                model.add_implication(flag, here)
+            model.add_bool_or(list(on.values())).only_enforce_if(here)
+            w = model.new_int_var(0, DAY, "")
+            model.add(
+                w >= hi - lo - Weighted(list(on.values()), [duration[i] for i in on])
+            ).only_enforce_if(here)
+            per_day.append((d, on, lo, hi, here, w))
+            used.append(here)
+        model.add(wait == Sum([w for *_rest, w in per_day]))
+        split = model.new_bool_var("")
+        model.add(Sum(used) <= 1 + len(days) * split)
         waits.append(wait)
-        waiting.append((mine, lo, hi, wait))
-    worst = model.new_int_var(0, horizon, "worst")
+        splits.append(split)
+        waiting.append((mine, per_day, wait, split))
+    worst = model.new_int_var(0, DAY * 8, "worst")
     for w in waits:
         model.add(worst >= w)
 
@@ -354,15 +377,24 @@ def solve(problem: Problem, *, time_limit: float = 25.0, workers: int = 2, seed:
         )
         model.add_hint(ok, 1 if good else 0)
     worst_hint = 0
-    for mine, lo, hi, wait in waiting:
-        got = [i for i in mine if i in at]
-        lo_v = min((at[i] for i in got), default=0)
-        hi_v = max((at[i] + duration[i] for i in got), default=0)
-        w = max(0, hi_v - lo_v - sum(duration[i] for i in got))
-        model.add_hint(lo, lo_v)
-        model.add_hint(hi, hi_v)
-        model.add_hint(wait, w)
-        worst_hint = max(worst_hint, w)
+    for _mine, per_day, wait, split in waiting:
+        total, evenings = 0, 0
+        for d, on, lo, hi, here, w in per_day:
+            got = [i for i in on if i in at and at[i] // DAY == d]
+            for i, flag in on.items():
+                model.add_hint(flag, 1 if i in got else 0)
+            lo_v = min((at[i] for i in got), default=d * DAY)
+            hi_v = max((at[i] + duration[i] for i in got), default=d * DAY)
+            w_v = max(0, hi_v - lo_v - sum(duration[i] for i in got)) if got else 0
+            model.add_hint(lo, lo_v)
+            model.add_hint(hi, hi_v)
+            model.add_hint(here, 1 if got else 0)
+            model.add_hint(w, w_v)
+            total += w_v
+            evenings += bool(got)
+        model.add_hint(wait, total)
+        model.add_hint(split, 1 if evenings > 1 else 0)
+        worst_hint = max(worst_hint, total)
     model.add_hint(worst, worst_hint)
     # Fairness before convenience: no plan leaves the worst-off family worse than the first
     # plan does, however many others it would bring inside their times.
@@ -379,7 +411,8 @@ def solve(problem: Problem, *, time_limit: float = 25.0, workers: int = 2, seed:
         best = {key: solver.value(var) for key, var in x.items()}
         model.add(worst <= int(solver.objective_value))
         hint()
-        if run(Sum(waits), False, "total_wait", 1):
+        # Coming back on another evening counts as SPLIT minutes of waiting.
+        if run(Sum(waits) + SPLIT * Sum(splits), False, "total_wait", 1):
             best = {key: solver.value(var) for key, var in x.items()}
     result = {}
     for (i, slot_id), value in best.items():
