@@ -19,11 +19,11 @@ def _link(name: str, token: str) -> str:
     return settings.SITE_URL + reverse(name, args=[token])
 
 
-def invitation_send(*, record: Parent | StaffMember) -> bool:
+def invitation_send(*, record: Parent | StaffMember, note: str = "") -> bool:
     """Invite a parent or staff member, at the address the school has for them, to link a
     login (an existing one of that address, or a new one). Nothing links until the person
     accepts at that address. Skipped: no address, blocked or inactive, already linked, or
-    invited too often."""
+    invited too often. `note` is the school's own text above the link (a reminder)."""
     from throttle.limits import INVITE_PER_PARENT, rate_hit
 
     if not record.email or record.user_id is not None:
@@ -43,6 +43,7 @@ def invitation_send(*, record: Parent | StaffMember) -> bool:
             "school": record.school,
             "link": _link("accounts:invitation_accept", invitation_token(record)),
             "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+            "note": note,
         },
         school=record.school,
         parent=record if kind == "p" else None,

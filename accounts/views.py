@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts import reminders, services
 from accounts.forms import (
     InvitationLoginForm,
     LoginForm,
@@ -258,6 +259,8 @@ def invitations(request: HttpRequest) -> HttpResponse:
         school=school, is_blocked=False, user__isnull=True
     ).exclude(email="")
     pending_staff = StaffMember.objects.filter(school=school, is_active=True, user__isnull=True)
+    if request.method == "POST" and request.POST.get("target") == "reminder":
+        return _account_reminder(request, school)
     if request.method == "POST":
         target = request.POST.get("target", "")
         if target == "pending":
@@ -284,5 +287,50 @@ def invitations(request: HttpRequest) -> HttpResponse:
         "groups": groups,
         "pending": pending_parents.count(),
         "pending_staff": pending_staff.count(),
+        "reminder_note": reminders.default_account_reminder(),
     }
     return render(request, "accounts/invitations.html", context)
+
+
+def _account_reminder(request: HttpRequest, school) -> HttpResponse:
+    """ "Herinnering sturen" to parents not yet activated, with the (edited) text."""
+    note = "\n".join(line.rstrip() for line in request.POST.get("note", "").strip().splitlines())
+    if len(note) > reminders.MAX_NOTE:
+        messages.error(
+            request,
+            _("De tekst is te lang (maximaal %(max)d tekens).") % {"max": reminders.MAX_NOTE},
+        )
+        return redirect("accounts:invitations")
+    with transaction.atomic():
+        if not rate_hit(INVITE_PER_SCHOOL, school.pk):
+            messages.error(request, str(TOO_MANY))
+            return redirect("accounts:invitations")
+        result = reminders.account_remind(school=school, note=note)
+        if result.invited:
+            audit_record(
+                request=request, action="invite", object_type="reminder", count=result.invited
+            )
+    if result.families:
+        messages.success(
+            request,
+            ngettext(
+                "Er gaat een herinnering naar %(count)s gezin.",
+                "Er gaat een herinnering naar %(count)s gezinnen.",
+                result.families,
+            )
+            % {"count": result.families},
+        )
+    if result.already_today:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)s gezin kreeg vandaag al een herinnering; het krijgt er morgen weer een.",
+                "%(count)s gezinnen kregen vandaag al een herinnering; zij krijgen er morgen "
+                "weer een.",
+                result.already_today,
+            )
+            % {"count": result.already_today},
+        )
+    if not (result.families or result.already_today):
+        messages.info(request, _("Alle ouders hebben hun account geactiveerd."))
+    return redirect("accounts:invitations")

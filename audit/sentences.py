@@ -45,6 +45,9 @@ SENTENCES = {
         "{actor} heeft de gegevens van {object} geëxporteerd (AVG)."
     ),
     ("invite", "parent"): gettext_lazy("{actor} heeft {count} ouders uitgenodigd."),
+    ("invite", "reminder"): gettext_lazy(
+        "{actor} heeft {count} ouders herinnerd aan het activeren van hun account."
+    ),
     ("download", "group"): gettext_lazy("{actor} heeft de pdf van {object} gedownload."),
     ("move", "group"): gettext_lazy("{actor} heeft de leerlingen van {object} verplaatst."),
     ("move", "school"): gettext_lazy(
