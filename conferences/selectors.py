@@ -68,7 +68,9 @@ def portal_rounds(parent: Parent) -> list[Card]:
     guardians = Guardianship.objects.filter(pupil_id__in=pupil_ids).values("parent_id")
     family = Guardianship.objects.filter(parent_id__in=guardians).values("pupil_id")
     booked = list(
-        Slot.objects.filter(pupil_id__in=family, ends_at__gt=now).select_related("booked_by")
+        Slot.objects.filter(pupil_id__in=family, ends_at__gt=now).select_related(
+            "booked_by", "continuation"
+        )
     )
     names = defaultdict(lambda: _("een ander kind uit het gezin"))
     names.update({p.pk: p.first_name for p in pupils})
@@ -82,7 +84,13 @@ def portal_rounds(parent: Parent) -> list[Card]:
             if conference.group_id != pupil.group_id:
                 continue
             mine = next(
-                (s for s in booked if s.pupil_id == pupil.pk and s.round_id == conference.pk),
+                (
+                    s
+                    for s in booked
+                    if s.pupil_id == pupil.pk
+                    and s.round_id == conference.pk
+                    and s.follows_id is None  # a longer talk: its first time
+                ),
                 None,
             )
             card = Card(pupil, conference, conference.is_open(now), mine)

@@ -206,3 +206,23 @@ def test_a_longer_talk_gets_two_consecutive_times_and_the_teacher_sees_the_wishe
     assert ics_events(message) == 2
     end = moved[1].ends_at.astimezone(AMSTERDAM).strftime("%H:%M")
     assert end in message.body
+
+
+def test_the_portal_shows_a_longer_talk_from_its_start_to_its_second_end(
+    world, period, first_day, login
+):
+    planning.wishes_save(
+        parent=world.quinten,
+        period=period,
+        windows=[],
+        children=[planning.ChildChoice(pupil_id=world.lotte.pk, longer=True)],
+    )
+    close(period)
+    planning.period_plan(period=period, time_limit=5)
+    planning.period_publish(period=period)
+    first, second = Slot.objects.filter(pupil=world.lotte).order_by("starts_at")
+    page = login(world.quinten).get(reverse("conferences:portal")).content.decode()
+    start, end = (
+        s.astimezone(AMSTERDAM).strftime("%H:%M") for s in (first.starts_at, second.ends_at)
+    )
+    assert f"{start}–{end}" in page
