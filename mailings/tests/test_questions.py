@@ -455,3 +455,16 @@ def test_the_berichten_list_marks_a_message_with_a_question(world, login):
     )
     page = client.get(reverse("mailings:portal_list")).content.decode()
     assert "Vraag om reactie · gesloten" in page
+
+
+def test_the_dashboard_says_a_question_waits_for_an_answer(world, login):
+    send_question(login(world.anna), world.g3)
+    question = question_of(world)
+    client = login(world.petra)
+    page = client.get(reverse("portal:dashboard")).content.decode()
+    assert "De school wacht op uw antwoord op 1 vraag." in page
+    answer(client, question, world.petra, world.sam, 0)
+    # Answered (by her or by Quinten): the notice goes, for both guardians.
+    assert "wacht op uw antwoord" not in client.get(reverse("portal:dashboard")).content.decode()
+    quinten = login(world.quinten).get(reverse("portal:dashboard")).content.decode()
+    assert "wacht op uw antwoord" not in quinten
