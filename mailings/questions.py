@@ -469,18 +469,31 @@ def question_remind(*, mailing: Mailing, text: str) -> QuestionReminderResult:
     school: School = mailing.school
     result = QuestionReminderResult()
     link = settings.SITE_URL + reverse("mailings:portal_mailing", args=[mailing.public_id])
-    wanted = [f for f in tally.families if not f.all_failed]
-    result.unreachable = len(tally.families) - len(wanted)
-    parents = Parent.objects.in_bulk([m.parent_id for f in wanted for m in f.messages])
+    parents = Parent.objects.in_bulk([m.parent_id for f in tally.families for m in f.messages])
+    # Each family's guardians whose address works and who are not blocked (now).
+    targets = [
+        (
+            family,
+            [
+                m
+                for m in family.messages
+                if m.status != OutgoingMessage.Status.FAILED
+                and m.parent_id in parents
+                and not parents[m.parent_id].is_blocked
+            ],
+        )
+        for family in tally.families
+    ]
+    result.unreachable = sum(1 for _family, to in targets if not to)
     with transaction.atomic():
-        for family in wanted:
+        for family, to in targets:
+            if not to:
+                continue
             if not rate_hit(REMINDER_PER_FAMILY, f"{school.pk}:{family.key}"):
                 result.already_today += 1
                 continue
             result.families += 1
-            for message in family.messages:
-                if message.status == OutgoingMessage.Status.FAILED:
-                    continue
+            for message in to:
                 parent = parents[message.parent_id]
                 rendered = render_email(
                     "question_reminder",
@@ -540,8 +553,10 @@ def reminder_messages(result: QuestionReminderResult) -> list[tuple[str, str]]:
             (
                 "warning",
                 ngettext(
-                    "%(count)s gezin is per e-mail niet bereikbaar (het adres werkt niet).",
-                    "%(count)s gezinnen zijn per e-mail niet bereikbaar (het adres werkt niet).",
+                    "%(count)s gezin is per e-mail niet bereikbaar (het adres werkt niet of "
+                    "de ouders zijn geblokkeerd).",
+                    "%(count)s gezinnen zijn per e-mail niet bereikbaar (het adres werkt niet "
+                    "of de ouders zijn geblokkeerd).",
                     result.unreachable,
                 )
                 % {"count": result.unreachable},

@@ -468,3 +468,20 @@ def test_the_dashboard_says_a_question_waits_for_an_answer(world, login):
     assert "wacht op uw antwoord" not in client.get(reverse("portal:dashboard")).content.decode()
     quinten = login(world.quinten).get(reverse("portal:dashboard")).content.decode()
     assert "wacht op uw antwoord" not in quinten
+
+
+def test_a_blocked_guardian_gets_no_reminder_the_other_does(world, login, rik, sent):
+    send_question(login(world.anna), world.g3)
+    question = question_of(world)
+    world.petra.is_blocked = True
+    world.petra.save()
+    rik.is_blocked = True
+    rik.save()
+    url = reverse("mailings:question_remind", args=[question.mailing.public_id])
+    with sent as outbox:
+        response = login(world.anna).post(url, {"text": "Graag uw antwoord."}, follow=True)
+    reminders = [m for m in outbox if m.subject.startswith("Herinnering")]
+    assert [m.to for m in reminders] == [["quinten@example.nl"]], [m.to for m in reminders]
+    page = response.content.decode()
+    assert "Er gaat een herinnering naar 1 gezin." in page
+    assert "1 gezin is per e-mail niet bereikbaar" in page
