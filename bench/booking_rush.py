@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
+    BARE_PATH,
     database_url,
     free_port,
     make_session,
@@ -109,13 +110,16 @@ def run_booking(db_name, port, round_pk, round_id, slot_ids, families, rushes):
     url = f"/portaal/oudergesprekken/{round_id}/boeken/"
     latencies: list[float] = []
     walls: list[float] = []
-    booked_total = double = child_twice = errors = 0
+    booked_total = double = child_twice = errors = refused = 0
 
     def book(job):
         session, pupil, slot = job
         status, location = post_as(port, url, session=session, body=f"pupil={pupil}&slot={slot}")
+        if status == 409:  # the time was just taken: the portal again, with a friendly refusal
+            return "refused"
         if status != 302 or "/portaal/oudergesprekken/" not in location:
             raise RuntimeError(f"unexpected {status}")
+        return "booked"
 
     # Warm up: one GET of the portal per parent (not measured).
     for session, _pupil in families[:4]:
@@ -133,6 +137,7 @@ def run_booking(db_name, port, round_pk, round_id, slot_ids, families, rushes):
             latencies += done.latencies
             walls.append(done.wall)
             errors += len(done.errors)
+            refused += done.results.count("refused")
             (booked,) = db.execute(
                 "SELECT count(*) FROM conferences_slot "
                 "WHERE round_id = %s AND pupil_id IS NOT NULL",
@@ -160,13 +165,16 @@ def run_booking(db_name, port, round_pk, round_id, slot_ids, families, rushes):
             booked_total += booked
             double += twice
             child_twice += children
-    return latencies, walls, booked_total, double, child_twice, errors
+    return latencies, walls, booked_total, refused, double, child_twice, errors
 
 
-def run_bare(port, clients, rushes):
-    def get(_job):
+def run_bare(port, clients, rushes, *, path="/", sessions=None):
+    """GETs of `path`, `clients` at once; with `sessions`, each client as a logged-in parent."""
+
+    def get(job):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        conn.request("GET", "/")
+        cookie = {"Cookie": f"sessionid={sessions[job]}"} if sessions else {}
+        conn.request("GET", path, headers=cookie)
         response = conn.getresponse()
         response.read()
         if response.status != 200:
@@ -245,10 +253,16 @@ def main() -> None:
     round_pk, round_id, slot_ids, families = seed(args.parents, args.slots)
 
     port = free_port()
-    app = start_server("ocs.wsgi", port, args.db)
+    # OCS with, on the same server, a bare view behind the parent access check (session,
+    # user, parent: what every portal request pays before its own work).
+    app = start_server('bench.common:ocs_app("parent_required")', port, args.db)
     try:
-        lat_b, walls_b, booked, double, child_twice, errors = run_booking(
+        lat_b, walls_b, booked, refused, double, child_twice, errors = run_booking(
             args.db, port, round_pk, round_id, slot_ids, families, args.rushes
+        )
+        sessions = [session for session, _pupil in families]
+        lat_pv, walls_pv, pv_errors = run_bare(
+            port, args.parents, args.rushes, path=BARE_PATH, sessions=sessions
         )
     finally:
         stop_server(app)
@@ -266,15 +280,18 @@ def main() -> None:
     )
     booking_rate = line("booking POST (OCS, full transaction + mail)", lat_b, walls_b)
     print(f"{'  of which bookings made':<44} {booked:>5}      {booked / sum(walls_b):>8.0f}/s")
+    print(f"{'  of which told the time was just taken':<44} {refused:>5}   (409, friendly)")
+    parent_rate = line("bare OCS parent view (same server)", lat_pv, walls_pv)
     bare_rate = line("bare Django view (same gunicorn setup)", lat_bare, walls_bare)
     raw_rate = line("raw claim transaction (psycopg)", lat_raw, walls_raw)
     print(f"\ndouble bookings: {double}   children with two slots: {child_twice}")
     report(
         {
+            "booking_vs_bare_parent_view": booking_rate / parent_rate,
             "booking_vs_bare_view": booking_rate / bare_rate,
             "booking_vs_raw_claim": booking_rate / raw_rate,
         },
-        errors + bare_errors + raw_errors + double + child_twice,
+        errors + pv_errors + bare_errors + raw_errors + double + child_twice,
     )
     if double or child_twice:
         raise SystemExit("DOUBLE BOOKING")
