@@ -4,9 +4,12 @@ PYTHON ?= $(shell command -v python3.12 || command -v python3.13 || echo python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEV_ENV := OCS_DEBUG=true
+# The demo's mail gets return paths bounces+…@bounces.ocs.localhost (VERP); the bounce intake
+# beside the sink takes reports for them in on BOUNCE_PORT.
+DEV_ENV := OCS_DEBUG=true OCS_BOUNCE_DOMAIN=bounces.ocs.localhost
 PORT ?= 8000
 MAIL_PORT ?= 1025
+BOUNCE_PORT ?= 2526
 # Links in the demo's mail point at the port the server runs on.
 SITE_URL ?= http://127.0.0.1:$(PORT)
 # The demo's web server: two processes of four threads each (so simultaneous parents are
@@ -37,6 +40,7 @@ run: install
 	@echo "Mail sent by OCS: http://127.0.0.1:$(PORT)/_dev/mail/"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(DEV_ENV) SMTP_PORT=$(MAIL_PORT) $(BIN)/python manage.py mailsink --port $(MAIL_PORT) & \
+	$(DEV_ENV) $(BIN)/python manage.py bounce_intake --port $(BOUNCE_PORT) & \
 	$(DEV_ENV) SMTP_PORT=$(MAIL_PORT) SITE_URL=$(SITE_URL) $(BIN)/python manage.py db_worker --queue-name '*' --interval 0.5 & \
 	$(DEV_ENV) SMTP_PORT=$(MAIL_PORT) SITE_URL=$(SITE_URL) $(BIN)/gunicorn ocs.wsgi $(WEB_ARGS) --bind 127.0.0.1:$(PORT) & \
 	wait
