@@ -58,8 +58,9 @@ def read_report(raw: bytes) -> Report:
     message = email.message_from_bytes(raw, policy=email.policy.compat32)
     try:
         temporary, permanent = flufl.bounce.all_failures(message)
-    except Exception:  # noqa: BLE001 - a detector choking on odd mail: fall back to the DSN fields
-        logger.warning("flufl.bounce could not read a bounce", exc_info=True)
+    except Exception as exc:  # noqa: BLE001 - a detector choking on odd mail (e.g. a plain
+        # auto-reply): fall back to the DSN fields
+        logger.info("flufl.bounce could not read a report (%r); using its DSN fields", exc)
         temporary, permanent = frozenset(), frozenset()
     statuses, actions, diagnostic = [], [], ""
     for part in message.walk():
