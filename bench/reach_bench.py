@@ -19,7 +19,6 @@ median time and the number of queries of each, then `RATIO reach_<page>_vs_bare 
 `ERRORS n`.
 """
 
-import argparse
 import re
 import statistics
 import sys
@@ -32,6 +31,7 @@ from bench.common import (  # noqa: E402
     BARE_PATH,
     bare_view,
     install_urls,
+    parse_args,
     recreate_database,
     report,
     setup_django,
@@ -43,11 +43,7 @@ BARE_PARENT_PATH = "/_bench/bare-parent/"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--families", type=int, default=600)
-    parser.add_argument("--requests", type=int, default=10)
-    parser.add_argument("--db", default=DB_NAME)
-    args = parser.parse_args()
+    args = parse_args(__doc__, DB_NAME, families=600, requests=10)
     if not 30 <= args.families <= 2000 or not 1 <= args.requests <= 100:
         raise SystemExit("keep it bounded: 30-2000 families, 1-100 requests")
     recreate_database(args.db)
