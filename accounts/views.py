@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import reminders, services
@@ -23,6 +22,7 @@ from accounts.forms import (
 from accounts.tokens import email_change_for, invitation_record
 from audit.services import audit_identity, audit_record, schools_of_user
 from lib.net import client_ip
+from mailings.reminder_feedback import reminder_feedback
 from schools.access import (
     CURRENT_SCHOOL_KEY,
     account_required,
@@ -310,27 +310,10 @@ def _account_reminder(request: HttpRequest, school) -> HttpResponse:
             audit_record(
                 request=request, action="invite", object_type="reminder", count=result.invited
             )
-    if result.families:
-        messages.success(
-            request,
-            ngettext(
-                "Er gaat een herinnering naar %(count)s gezin.",
-                "Er gaat een herinnering naar %(count)s gezinnen.",
-                result.families,
-            )
-            % {"count": result.families},
-        )
-    if result.already_today:
-        messages.info(
-            request,
-            ngettext(
-                "%(count)s gezin kreeg vandaag al een herinnering; het krijgt er morgen weer een.",
-                "%(count)s gezinnen kregen vandaag al een herinnering; zij krijgen er morgen "
-                "weer een.",
-                result.already_today,
-            )
-            % {"count": result.already_today},
-        )
-    if not (result.families or result.already_today):
-        messages.info(request, _("Alle ouders hebben hun account geactiveerd."))
+    reminder_feedback(
+        request,
+        families=result.families,
+        already_today=result.already_today,
+        nothing_to_do=_("Alle ouders hebben hun account geactiveerd."),
+    )
     return redirect("accounts:invitations")

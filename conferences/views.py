@@ -24,6 +24,7 @@ from conferences.models import ConferenceRound, PeriodRound
 from conferences.selectors import portal_rounds, talks_informed
 from conferences.slots import AMSTERDAM
 from lib.pdf import document_data, pdf_response, render_typst
+from mailings.reminder_feedback import reminder_feedback
 from schools.access import groups_for_staff, parent_required, staff_required
 from schools.models import Parent, Pupil
 from throttle.limits import BOOKING_PER_PARENT, TOO_MANY, rate_hit
@@ -309,8 +310,12 @@ def round_remind(request: HttpRequest, round_id) -> HttpResponse:
                 recipients=result.parents,
                 kind="herinnering",
             )
-        for level, text in _reminder_messages(result):
-            messages.add_message(request, level, text)
+        reminder_feedback(
+            request,
+            families=result.families,
+            already_today=result.already_today,
+            nothing_to_do=_("Alle kinderen zijn ingepland."),
+        )
         return redirect(_detail(conference))
     families = reminders.families_without_talk(conference)
     return render(
@@ -318,39 +323,6 @@ def round_remind(request: HttpRequest, round_id) -> HttpResponse:
         "conferences/remind.html",
         {"conference": conference, "form": form, "families": len(families)},
     )
-
-
-def _reminder_messages(result) -> list[tuple[int, str]]:
-    said = []
-    if result.families:
-        said.append(
-            (
-                messages.SUCCESS,
-                ngettext(
-                    "Er gaat een herinnering naar %(count)s gezin.",
-                    "Er gaat een herinnering naar %(count)s gezinnen.",
-                    result.families,
-                )
-                % {"count": result.families},
-            )
-        )
-    if result.already_today:
-        said.append(
-            (
-                messages.INFO,
-                ngettext(
-                    "%(count)s gezin kreeg vandaag al een herinnering; het krijgt er morgen "
-                    "weer een.",
-                    "%(count)s gezinnen kregen vandaag al een herinnering; zij krijgen er "
-                    "morgen weer een.",
-                    result.already_today,
-                )
-                % {"count": result.already_today},
-            )
-        )
-    if not said:
-        said.append((messages.INFO, _("Alle kinderen zijn ingepland.")))
-    return said
 
 
 @staff_required

@@ -19,8 +19,8 @@ from mailings.questions import (
     answers_save,
     question_remind,
     question_tally,
-    reminder_messages,
 )
+from mailings.reminder_feedback import reminder_feedback
 from schools.access import parent_required, staff_required
 
 
@@ -106,6 +106,11 @@ def remind(request: HttpRequest, mailing_id) -> HttpResponse:
             school=mailing.school,
             reminders=result.families,
         )
-    for level, text in reminder_messages(result):
-        getattr(messages, level)(request, text)
+    reminder_feedback(
+        request,
+        families=result.families,
+        already_today=result.already_today,
+        unreachable=result.unreachable,
+        nothing_to_do=_("Voor elk kind is al geantwoord."),
+    )
     return redirect("mailings:detail", mailing.public_id)

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_noop
 
 from lib.email import render_email
 from mailings.models import Mailing, OutgoingMessage
@@ -517,51 +517,3 @@ def question_remind(*, mailing: Mailing, text: str) -> QuestionReminderResult:
                     parent=parent,
                 )
     return result
-
-
-def reminder_messages(result: QuestionReminderResult) -> list[tuple[str, str]]:
-    """(level, Dutch text) for the page after "Herinnering sturen"."""
-    out = []
-    if result.families:
-        out.append(
-            (
-                "success",
-                ngettext(
-                    "Er gaat een herinnering naar %(count)s gezin.",
-                    "Er gaat een herinnering naar %(count)s gezinnen.",
-                    result.families,
-                )
-                % {"count": result.families},
-            )
-        )
-    if result.already_today:
-        out.append(
-            (
-                "info",
-                ngettext(
-                    "%(count)s gezin kreeg vandaag al een herinnering; het krijgt er morgen "
-                    "weer een.",
-                    "%(count)s gezinnen kregen vandaag al een herinnering; zij krijgen er "
-                    "morgen weer een.",
-                    result.already_today,
-                )
-                % {"count": result.already_today},
-            )
-        )
-    if result.unreachable:
-        out.append(
-            (
-                "warning",
-                ngettext(
-                    "%(count)s gezin is per e-mail niet bereikbaar (het adres werkt niet of "
-                    "de ouders zijn geblokkeerd).",
-                    "%(count)s gezinnen zijn per e-mail niet bereikbaar (het adres werkt niet "
-                    "of de ouders zijn geblokkeerd).",
-                    result.unreachable,
-                )
-                % {"count": result.unreachable},
-            )
-        )
-    if not out:
-        out.append(("info", _("Voor elk kind is al geantwoord.")))
-    return out

@@ -24,6 +24,7 @@ from mailings.questions import (
     question_from_post,
     question_tally,
 )
+from mailings.reminder_feedback import reminder_feedback
 from mailings.selectors import mailing_reach, with_counts
 from mailings.services import (
     MailingError,
@@ -251,38 +252,13 @@ def remind(request: HttpRequest, mailing_id) -> HttpResponse:
         audit_record(
             request=request, action=AuditEvent.Action.SEND, obj=mailing, reminders=result.families
         )
-        messages.success(
-            request,
-            ngettext(
-                "Er gaat een herinnering naar %(count)s gezin.",
-                "Er gaat een herinnering naar %(count)s gezinnen.",
-                result.families,
-            )
-            % {"count": result.families},
-        )
-    if result.already_today:
-        messages.info(
-            request,
-            ngettext(
-                "%(count)s gezin kreeg vandaag al een herinnering; het krijgt er morgen weer een.",
-                "%(count)s gezinnen kregen vandaag al een herinnering; zij krijgen er morgen "
-                "weer een.",
-                result.already_today,
-            )
-            % {"count": result.already_today},
-        )
-    if result.unreachable:
-        messages.warning(
-            request,
-            ngettext(
-                "%(count)s gezin is per e-mail niet bereikbaar (het adres werkt niet).",
-                "%(count)s gezinnen zijn per e-mail niet bereikbaar (het adres werkt niet).",
-                result.unreachable,
-            )
-            % {"count": result.unreachable},
-        )
-    if not (result.families or result.already_today or result.unreachable):
-        messages.info(request, _("Alle gezinnen hebben het bericht gelezen."))
+    reminder_feedback(
+        request,
+        families=result.families,
+        already_today=result.already_today,
+        unreachable=result.unreachable,
+        nothing_to_do=_("Alle gezinnen hebben het bericht gelezen."),
+    )
     return redirect("mailings:detail", mailing.public_id)
 
 
