@@ -6,7 +6,6 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditEvent
@@ -24,8 +23,8 @@ from mailings.drafts import (
 from mailings.models import Mailing
 from mailings.question_models import MAX_CHOICES, Question
 from mailings.questions import question_form_values, question_from_post
-from mailings.services import MailingError, pending_for_staff, skip_reason_label
-from mailings.views import _chosen, _compose_context
+from mailings.services import MailingError, pending_for_staff
+from mailings.views import _chosen, _compose_context, sent_answer
 from schools.access import staff_required
 from schools.models import group_sort_key
 
@@ -213,22 +212,7 @@ def _sent_now(request, mailing, groups, special_groups) -> HttpResponse:
         groups=[g.name for g in groups],
         special_groups=[s.name for s in special_groups],
     )
-    messages.success(
-        request,
-        ngettext(
-            "Uw bericht wordt verstuurd naar %(count)s ouder. U ontvangt zelf een kopie.",
-            "Uw bericht wordt verstuurd naar %(count)s ouders. U ontvangt zelf een kopie.",
-            mailing.recipient_count,
-        )
-        % {"count": mailing.recipient_count},
-    )
-    if mailing.skipped_recipients:
-        names = ", ".join(
-            f"{parent.full_name} ({skip_reason_label(reason)})"
-            for parent, reason in mailing.skipped_recipients
-        )
-        messages.warning(request, _("Niet bereikt: %(names)s.") % {"names": names})
-    return redirect("mailings:detail", mailing.public_id)
+    return sent_answer(request, mailing)
 
 
 @staff_required

@@ -186,6 +186,12 @@ def send(request: HttpRequest) -> HttpResponse:
         special_groups=[s.name for s in special_groups],
         question=mailing.question_created is not None,
     )
+    return sent_answer(request, mailing)
+
+
+def sent_answer(request: HttpRequest, mailing) -> HttpResponse:
+    """The page after a mailing went to the outbox (now, or from a draft): how many parents
+    it goes to, and who was not reached and why."""
     messages.success(
         request,
         ngettext(
