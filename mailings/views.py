@@ -3,6 +3,8 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -40,6 +42,10 @@ from schools.models import group_sort_key
 from specialgroups.selectors import special_groups_for_staff
 
 Status = OutgoingMessage.Status
+
+# The status page of a mailing: families per page, and families not reached listed by name.
+FAMILIES_PER_PAGE = 50
+NOT_REACHED_SHOWN = 50
 
 
 def _chosen(request: HttpRequest, data) -> tuple[list, list]:
@@ -225,12 +231,23 @@ def sent(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, mailing_id) -> HttpResponse:
     mailing = mailing_for_staff(request, mailing_id, with_counts=True)
-    recipients = list(mailing.messages.order_by("is_sender_copy", "name", "email"))
     reach = mailing_reach(mailing)
+    # A school-wide mailing has hundreds of families: the figures count them all, the table
+    # and the list of families not reached show one page at a time.
+    families = Paginator(reach.families, FAMILIES_PER_PAGE).get_page(request.GET.get("pagina"))
+    not_reached = reach.not_reached
     context = {
         "mailing": mailing,
         "reach": reach,
-        "recipients": recipients,
+        "families": families,
+        "not_reached": not_reached[:NOT_REACHED_SHOWN],
+        "not_reached_more": max(0, len(not_reached) - NOT_REACHED_SHOWN),
+        # The sender's copy and recipients without a parent record (not in a family).
+        "others": list(
+            mailing.messages.filter(Q(is_sender_copy=True) | Q(parent__isnull=True)).order_by(
+                "is_sender_copy", "name", "email"
+            )
+        ),
         "attachments": list(mailing.attachments.all()),
         "groups": list(mailing.groups.all()),
         "special_groups": list(mailing.special_groups.all()),

@@ -126,3 +126,32 @@ def test_the_status_page_costs_the_same_queries_for_thirty_and_six_hundred_famil
         assert "van 30 gezinnen" in status_page(client, few_mailing)
     with django_assert_max_num_queries(len(few)):
         assert "van 600 gezinnen" in status_page(client, many_mailing)
+
+
+def test_a_large_mailing_counts_every_family_and_lists_them_a_page_at_a_time(world, login):
+    """120 families: the figures count all of them, the table shows 50 families a page with
+    a way to the next, and the list of families not reached names 50 and says how many
+    more the reminder reaches."""
+    import re
+
+    from schools.models import Group
+
+    group = Group.objects.create(school=world.school, name="G7")
+    world.anna.groups.add(group)
+    families(world.school, group, 120, 30_000)
+    client = login(world.anna)
+    mailing = send_to_group(world.anna, group)
+    first = status_page(client, mailing)
+    assert "Gelezen door 0 van 120 gezinnen" in first
+    assert "… en nog 70 gezinnen; de herinnering gaat naar allemaal." in first
+    assert first.count('<tbody class="family">') == 50
+    assert "Pagina 1 van 3" in first and "?pagina=2" in first
+    url = reverse("mailings:detail", args=[mailing.public_id])
+    last = client.get(url, {"pagina": 3}).content.decode()
+    assert last.count('<tbody class="family">') == 20
+    assert "Gelezen door 0 van 120 gezinnen" in last
+    shown = set()
+    for number in (1, 2, 3):
+        page = client.get(url, {"pagina": number}).content.decode()
+        shown |= set(re.findall(r"p(3\d{4})@example\.nl", page))
+    assert len(shown) == 120  # every family on exactly one of the pages, none lost
