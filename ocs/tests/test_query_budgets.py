@@ -69,23 +69,27 @@ BUDGETS = {
 }
 
 
-@pytest.fixture
-def schools(db):
+def school_with_mailing(*, slug: str, families: int):
+    """A generated school, plus a mailing to every family of it (as the reach bench sends
+    it): the pages of STAFF_PAGES and PORTAL_PAGES need both."""
     from mailings.services import mailing_send
 
-    generated = {n: school_generate(slug=f"school-{n}", families=n) for n in SIZES}
-    for s in generated.values():
-        # A mailing to every family of the school, as the reach bench sends it.
-        s.school_mailing = mailing_send(
-            staff=s.manager,
-            groups=s.groups,
-            special_groups=[],
-            parent_ids=None,
-            subject="Schoolreis",
-            body="Beste ouders",
-            files=[],
-        )
-    return generated
+    s = school_generate(slug=slug, families=families)
+    s.school_mailing = mailing_send(
+        staff=s.manager,
+        groups=s.groups,
+        special_groups=[],
+        parent_ids=None,
+        subject="Schoolreis",
+        body="Beste ouders",
+        files=[],
+    )
+    return s
+
+
+@pytest.fixture
+def schools(db):
+    return {n: school_with_mailing(slug=f"school-{n}", families=n) for n in SIZES}
 
 
 def _client(user) -> Client:

@@ -14,9 +14,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bench.schoolgen import school_generate
 from lib.testing import postgresql_only
-from ocs.tests.test_query_budgets import PORTAL_PAGES, STAFF_PAGES
+from ocs.tests.test_query_budgets import PORTAL_PAGES, STAFF_PAGES, school_with_mailing
 
 pytestmark = postgresql_only()
 
@@ -55,7 +54,7 @@ def _capture(client, method, url, data=None) -> list[str]:
 
 @pytest.fixture
 def schools(db):
-    return [school_generate(slug=f"s{i}", families=60) for i in range(2)]
+    return [school_with_mailing(slug=f"s{i}", families=60) for i in range(2)]
 
 
 def test_no_hot_query_reads_every_school(schools):
