@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.services import invitation_send
+from lib.families import families_from_links
 from schools.models import Guardianship, Parent, School
 from throttle.limits import REMINDER_PER_FAMILY, rate_hit
 
@@ -53,28 +54,8 @@ def pending_families(school: School) -> list[list[int]]:
         .values_list("pupil_id", "parent_id")
         .distinct()
     )
-    root = {pk: pk for pk in pending}
-
-    def find(pk: int) -> int:
-        root.setdefault(pk, pk)
-        while root[pk] != pk:
-            root[pk] = root[root[pk]]
-            pk = root[pk]
-        return pk
-
-    first: dict[int, int] = {}
-    for pupil_id, parent_id in links:
-        find(parent_id)
-        if pupil_id in first:
-            a, b = find(parent_id), find(first[pupil_id])
-            if a != b:
-                root[max(a, b)] = min(a, b)
-        else:
-            first[pupil_id] = parent_id
-    families: dict[int, list[int]] = {}
-    for pk in sorted(root):
-        families.setdefault(find(pk), []).append(pk)
-    return [members for members in families.values() if pending & set(members)]
+    families = families_from_links(links, parent_ids=pending)
+    return [f.parent_ids for f in families if pending & set(f.parent_ids)]
 
 
 def account_remind(*, school: School, note: str) -> AccountReminderResult:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.mail import email_enqueue
 from conferences.mail import dates_text, portal_url, teacher_email
 from conferences.models import ConferenceRound
+from lib.families import families_from_links
 from schools.models import Guardianship, Parent, Pupil
 from throttle.limits import REMINDER_PER_FAMILY, rate_hit
 
@@ -71,30 +72,10 @@ def families_without_talk(conference: ConferenceRound) -> list[RoundFamily]:
         .values_list("pupil_id", "parent_id")
         .order_by("pupil_id", "parent_id")
     )
-    root: dict[int, int] = {}
-
-    def find(pk: int) -> int:
-        root.setdefault(pk, pk)
-        while root[pk] != pk:
-            root[pk] = root[root[pk]]
-            pk = root[pk]
-        return pk
-
-    first_parent: dict[int, int] = {}
-    for pupil_id, parent_id in links:
-        find(parent_id)
-        if pupil_id in first_parent:
-            a, b = find(parent_id), find(first_parent[pupil_id])
-            if a != b:
-                root[max(a, b)] = min(a, b)
-        else:
-            first_parent[pupil_id] = parent_id
-    families: dict[int, RoundFamily] = {}
-    for parent_id in sorted(root):
-        families.setdefault(find(parent_id), RoundFamily()).parent_ids.append(parent_id)
-    for pupil_id, parent_id in first_parent.items():
-        families[find(parent_id)].pupil_ids.append(pupil_id)
-    return list(families.values())
+    return [
+        RoundFamily(parent_ids=f.parent_ids, pupil_ids=f.pupil_ids)
+        for f in families_from_links(links)
+    ]
 
 
 def round_remind(*, conference: ConferenceRound, subject: str, body: str) -> RoundReminderResult:

@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from lib.families import families_from_links
 from mailings.models import OutgoingMessage
 from schools.models import Guardianship
 
@@ -96,35 +97,26 @@ def mailing_reach(mailing) -> Reach:
     links = Guardianship.objects.filter(
         parent_id__in=[*by_parent], pupil__group__isnull=False
     ).values_list("parent_id", "pupil_id", "pupil__first_name", "pupil__infix", "pupil__last_name")
-    # Union-find over parents who share a child.
-    root = {pk: pk for pk in by_parent}
-
-    def find(pk):
-        while root[pk] != pk:
-            root[pk] = root[root[pk]]
-            pk = root[pk]
-        return pk
-
-    first_parent_of: dict[int, int] = {}
     names: dict[int, str] = {}
+    pairs: list[tuple[int, int]] = []
     for parent_id, pupil_id, first, infix, last in links:
         names[pupil_id] = " ".join(part for part in (first, infix, last) if part)
-        if pupil_id in first_parent_of:
-            a, b = find(parent_id), find(first_parent_of[pupil_id])
-            if a != b:
-                root[max(a, b)] = min(a, b)
-        else:
-            first_parent_of[pupil_id] = parent_id
-    families: dict[int, Family] = {}
+        pairs.append((pupil_id, parent_id))
+    families: list[Family] = []
+    family_of_parent: dict[int, Family] = {}
+    family_of_pupil: dict[int, Family] = {}
+    for ids in families_from_links(pairs, parent_ids=by_parent):
+        family = Family(children=[names[pk] for pk in ids.pupil_ids])
+        families.append(family)
+        family_of_parent.update(dict.fromkeys(ids.parent_ids, family))
+        family_of_pupil.update(dict.fromkeys(ids.pupil_ids, family))
     for message in messages:
-        families.setdefault(find(message.parent_id), Family()).messages.append(message)
-    for pupil_id, parent_id in first_parent_of.items():
-        families[find(parent_id)].children.append(names[pupil_id])
+        family_of_parent[message.parent_id].messages.append(message)
     others = (
         # Only children of the groups mailed: a sibling elsewhere brings no one who should
         # have had this mail.
         Guardianship.objects.filter(
-            pupil_id__in=list(first_parent_of), pupil__group__in=mailing.groups.values("pk")
+            pupil_id__in=list(family_of_pupil), pupil__group__in=mailing.groups.values("pk")
         )
         .exclude(
             parent_id__in=OutgoingMessage.objects.filter(
@@ -143,15 +135,15 @@ def mailing_reach(mailing) -> Reach:
     )
     seen: set[tuple[int, int]] = set()
     for pupil_id, parent_id, first, infix, last, email, blocked in others:
-        family = families[find(first_parent_of[pupil_id])]
+        family = family_of_pupil[pupil_id]
         if (id(family), parent_id) in seen:
             continue
         seen.add((id(family), parent_id))
         reason = _("geblokkeerd") if blocked else _("geen e-mailadres") if not email else ""
         name = " ".join(part for part in (first, infix, last) if part)
         family.absent.append((name, reason or _("niet gekozen")))
-    for family in families.values():
+    for family in families:
         family.children.sort()
         family.absent.sort()
-    ordered = sorted(families.values(), key=lambda f: f.label.lower())
+    ordered = sorted(families, key=lambda f: f.label.lower())
     return Reach(messages=messages, families=ordered)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from lib.families import families_from_links
 from mailings.bounces import with_email_status
 from schools.access import groups_for_staff
 from schools.models import Group, Guardianship, Parent, Pupil, StaffMember, group_sort_key
@@ -88,27 +89,20 @@ def families_by_group(groups: list[Group]) -> list[tuple[Group, list[Family]]]:
 
 
 def _families(pupils: list[Pupil]) -> list[Family]:
-    # Union-find over pupils, joined through shared parents.
-    root = {p.pk: p.pk for p in pupils}
-
-    def find(pk: int) -> int:
-        while root[pk] != pk:
-            root[pk] = root[root[pk]]
-            pk = root[pk]
-        return pk
-
-    first_pupil_of_parent: dict[int, int] = {}
-    for pupil in pupils:
-        for link in pupil.guardianships.all():
-            other = first_pupil_of_parent.setdefault(link.parent_id, pupil.pk)
-            root[find(pupil.pk)] = find(other)
-    families: dict[int, Family] = {}
-    for pupil in pupils:
-        family = families.setdefault(find(pupil.pk), Family())
-        family.pupils.append(pupil)
-        seen = {g.parent_id for g in family.guardianships}
-        family.guardianships.extend(g for g in pupil.guardianships.all() if g.parent_id not in seen)
-    return sorted(families.values(), key=lambda f: f.sort_key)
+    by_pk = {pupil.pk: pupil for pupil in pupils}
+    links = [(pupil.pk, link.parent_id) for pupil in pupils for link in pupil.guardianships.all()]
+    families = []
+    for ids in families_from_links(links, pupil_ids=by_pk):
+        family = Family()
+        for pk in ids.pupil_ids:
+            pupil = by_pk[pk]
+            family.pupils.append(pupil)
+            seen = {g.parent_id for g in family.guardianships}
+            family.guardianships.extend(
+                g for g in pupil.guardianships.all() if g.parent_id not in seen
+            )
+        families.append(family)
+    return sorted(families, key=lambda f: f.sort_key)
 
 
 def parent_links(parent: Parent) -> QuerySet[Guardianship]:
