@@ -97,9 +97,12 @@ DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), BASE_DIR)}
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "init_command": "PRAGMA synchronous=NORMAL;",
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, plus the switch to WAL (ocs/sqlite/base.py says why it is not an
+    # init_command).
+    DATABASES["default"]["ENGINE"] = "ocs.sqlite"
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

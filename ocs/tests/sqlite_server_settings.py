@@ -8,4 +8,5 @@ from ocs.settings import *  # noqa: F403
 
 DATABASES["default"]["NAME"] = os.environ["OCS_RUSH_DB"]  # noqa: F405
 if os.environ.get("OCS_RUSH_PLAIN") == "true":
+    DATABASES["default"]["ENGINE"] = "django.db.backends.sqlite3"  # noqa: F405 (no WAL switch)
     DATABASES["default"]["OPTIONS"] = {}  # noqa: F405
